@@ -1,0 +1,21 @@
+package dev.creditledger.account;
+
+import dev.creditledger.problem.CreditException;
+import java.util.regex.Pattern;
+
+/** The app's own user id: 1 to 128 characters of {@code [A-Za-z0-9._:@-]}. */
+public final class UserIds {
+
+    public static final String PATTERN = "^[A-Za-z0-9._:@-]{1,128}$";
+    private static final Pattern VALID = Pattern.compile(PATTERN);
+
+    private UserIds() {
+    }
+
+    public static String checked(String userId) {
+        if (userId == null || !VALID.matcher(userId).matches()) {
+            throw CreditException.invalid("userId", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -");
+        }
+        return userId;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.creditledger.db;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.ConfigProvider;
+import dev.creditledger.plan.CreditsConfig;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+/**
+ * Before anything touches the database: start the embedded PostgreSQL when no database was
+ * configured, then bring the schema to the latest version. With
+ * {@code QUARKUS_DATASOURCE_REACTIVE_URL} set, the service uses that server and starts nothing.
+ */
+@ApplicationScoped
+public class DatabaseStartup {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseStartup.class);
+
+    /** The raw value of the reactive URL in application.properties: seeing it means nobody configured a database. */
+    static final String EMBEDDED_URL = "postgresql://127.0.0.1:${credits.database.embedded-port}/postgres";
+
+    private final Instance<Flyway> flyway;
+    private final Path dataDirectory;
+    private final int embeddedPort;
+    private final boolean cleanAtStart;
+    private EmbeddedPostgresServer embedded;
+
+    public DatabaseStartup(Instance<Flyway> flyway, CreditsConfig config) {
+        this.flyway = flyway;
+        this.dataDirectory = config.database().dataDir();
+        this.embeddedPort = config.database().embeddedPort();
+        this.cleanAtStart = config.database().cleanAtStart();
+    }
+
+    void start(@Observes @Priority(1) StartupEvent event) {
+        if (usesEmbedded()) {
+            embedded = EmbeddedPostgresServer.start(dataDirectory, embeddedPort);
+        } else {
+            LOG.info("Using the configured PostgreSQL (quarkus.datasource.reactive.url); no embedded server started");
+        }
+        Flyway migrations = flyway.get();
+        if (cleanAtStart) {
+            LOG.warn("credits.database.clean-at-start=true: dropping every table before migrating");
+            migrations.clean();
+        }
+        migrations.migrate();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (embedded != null) {
+            embedded.close();
+            embedded = null;
+        }
+    }
+
+    static boolean usesEmbedded() {
+        String raw = ConfigProvider.getConfig().getConfigValue("quarkus.datasource.reactive.url").getRawValue();
+        return EMBEDDED_URL.equals(raw);
+    }
+}

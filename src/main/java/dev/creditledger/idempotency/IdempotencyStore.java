@@ -1,0 +1,62 @@
+package dev.creditledger.idempotency;
+
+import dev.creditledger.problem.CreditException;
+import dev.creditledger.problem.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/**
+ * Idempotency records, written in the transaction of the effect they guard. A key is claimed by
+ * the transaction's first statement: a concurrent duplicate blocks on the claim until the first
+ * transaction ends, then finds the stored response (replay) or, if the first rolled back, takes
+ * the claim itself. A refused request rolls back with its claim, so it leaves no record.
+ */
+@ApplicationScoped
+public class IdempotencyStore {
+
+    /** The response stored under a key. */
+    public record Stored(int status, String body) {
+    }
+
+    /** Claims the key; emits null when claimed, or the stored response to replay. */
+    public Uni<Stored> claim(SqlConnection conn, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
+        return conn.preparedQuery("insert into idempotency_record (account_id, idempotency_key, fingerprint, created_at, expires_at) "
+                        + "values ($1, $2, $3, $4, $5) on conflict (account_id, idempotency_key) do nothing")
+                .execute(Tuple.of(userId, key.value(), key.fingerprint(), now.atOffset(ZoneOffset.UTC), expiresAt.atOffset(ZoneOffset.UTC)))
+                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().nullItem() : stored(conn, userId, key));
+    }
+
+    private Uni<Stored> stored(SqlConnection conn, String userId, IdempotencyKey key) {
+        return conn.preparedQuery("select fingerprint, status, response from idempotency_record "
+                        + "where account_id = $1 and idempotency_key = $2")
+                .execute(Tuple.of(userId, key.value()))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    if (!row.getString("fingerprint").equals(key.fingerprint())) {
+                        throw new CreditException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                                "Idempotency-Key '" + key.value() + "' was first used with a different request");
+                    }
+                    return new Stored(row.getInteger("status"), row.getString("response"));
+                });
+    }
+
+    public Uni<Void> complete(SqlConnection conn, String userId, IdempotencyKey key, int status, String body) {
+        return conn.preparedQuery("update idempotency_record set status = $3, response = $4 "
+                        + "where account_id = $1 and idempotency_key = $2")
+                .execute(Tuple.of(userId, key.value(), status, body)).replaceWithVoid();
+    }
+
+    /** Deletes up to {@code batch} expired records; emits how many went. Safe with several instances. */
+    public Uni<Integer> deleteExpired(Pool pool, Instant now, int batch) {
+        return pool.preparedQuery("delete from idempotency_record r using (select account_id, idempotency_key from idempotency_record "
+                        + "where expires_at <= $1 limit $2 for update skip locked) old "
+                        + "where r.account_id = old.account_id and r.idempotency_key = old.idempotency_key")
+                .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
+    }
+}

@@ -1,0 +1,200 @@
+package dev.creditledger.ledger;
+
+import dev.creditledger.account.Account;
+import dev.creditledger.grant.CreditGrant;
+import dev.creditledger.grant.GrantSource;
+import dev.creditledger.plan.Periods;
+import dev.creditledger.plan.PlanCatalog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The changes to one locked account, made in memory and written by {@link BookStore} in the
+ * same transaction. Every change of balance goes through {@link #issue} or {@link #expire}, which
+ * write the matching ledger entry, so balance, grants and ledger cannot drift apart.
+ */
+public final class Book {
+
+    /** Priority of allowance grants and the default of every other grant. */
+    public static final int DEFAULT_PRIORITY = 100;
+
+    private final Account account;
+    private final List<CreditGrant> openGrants;
+    private final List<CreditGrant> newGrants = new ArrayList<>();
+    private final Set<CreditGrant> changedGrants = new LinkedHashSet<>();
+    private final List<PendingEntry> entries = new ArrayList<>();
+    private final String actor;
+    private final String idempotencyKey;
+    private boolean accountChanged;
+
+    public Book(Account account, List<CreditGrant> openGrants, String actor, String idempotencyKey) {
+        this.account = account;
+        this.openGrants = new ArrayList<>(openGrants);
+        this.actor = actor;
+        this.idempotencyKey = idempotencyKey;
+    }
+
+    public Account account() {
+        return account;
+    }
+
+    /** Grants that still hold tokens, the new ones included. */
+    public List<CreditGrant> openGrants() {
+        return List.copyOf(openGrants);
+    }
+
+    /** Adds a grant of {@code amount} tokens, effective at {@code at}, and its ledger entry. */
+    public CreditGrant issue(GrantSource source, long amount, int priority, Instant at, Instant expiresAt, String reason) {
+        CreditGrant grant = new CreditGrant();
+        grant.accountId = account.accountId;
+        grant.source = source;
+        grant.amount = amount;
+        grant.remaining = amount;
+        grant.priority = priority;
+        grant.effectiveAt = at;
+        grant.expiresAt = expiresAt;
+        grant.reason = reason;
+        grant.createdAt = at;
+        newGrants.add(grant);
+        openGrants.add(grant);
+        account.balance += amount;
+        touch(at);
+        entries.add(new PendingEntry(EntryKind.grant, amount, account.balance, grant, reason, at));
+        return grant;
+    }
+
+    /** Expires what is left of a grant at {@code at}. */
+    public void expire(CreditGrant grant, Instant at, String reason) {
+        long left = grant.remaining;
+        if (left == 0) {
+            return;
+        }
+        grant.expired += left;
+        grant.remaining = 0;
+        openGrants.remove(grant);
+        if (grant.grantId != null) {
+            changedGrants.add(grant);
+        }
+        account.balance -= left;
+        touch(at);
+        entries.add(new PendingEntry(EntryKind.expire, -left, account.balance, grant, reason, at));
+    }
+
+    /**
+     * Moves the account to {@code tier} at {@code at}: the old allowance's remainder expires and a
+     * new period starts with the new tier's full allowance.
+     */
+    public void changeTier(String tier, Instant at, Instant subscriptionEndsAt, PlanCatalog plans) {
+        for (CreditGrant grant : List.copyOf(openGrants)) {
+            if (grant.source == GrantSource.allowance) {
+                expire(grant, at, "tier change to " + tier);
+            }
+        }
+        account.tier = tier;
+        account.subscriptionEndsAt = tier.equals(plans.defaultTier()) ? null : subscriptionEndsAt;
+        startPeriod(at, at, Periods.boundary(at, 1), plans);
+        account.periodAnchor = at;
+    }
+
+    public void setSubscriptionEnd(Instant endsAt, Instant at) {
+        account.subscriptionEndsAt = endsAt;
+        touch(at);
+    }
+
+    private void startPeriod(Instant issuedAt, Instant start, Instant end, PlanCatalog plans) {
+        account.periodStart = start;
+        account.periodEnd = end;
+        account.monthlyTokensUsed = 0;
+        touch(issuedAt);
+        long allowance = plans.allowanceTokens(account.tier);
+        if (allowance > 0) {
+            issue(GrantSource.allowance, allowance, DEFAULT_PRIORITY, issuedAt, end, account.tier + " allowance");
+        }
+    }
+
+    /**
+     * Applies, in time order, every event due at or before {@code now}: grant expiries,
+     * subscription expiry (fall to the default tier) and period resets. Several missed periods
+     * catch up in one step; only the current allowance is issued.
+     */
+    public void maintain(Instant now, PlanCatalog plans) {
+        while (true) {
+            Instant grantExpiry = earliestGrantExpiry();
+            Instant subscriptionEnd = paidSubscriptionEnd(plans);
+            Instant event = Stream.of(grantExpiry, subscriptionEnd, account.periodEnd)
+                    .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElseThrow();
+            if (event.isAfter(now)) {
+                break;
+            }
+            if (event.equals(grantExpiry)) {
+                for (CreditGrant grant : List.copyOf(openGrants)) {
+                    if (grant.expiresBy(event)) {
+                        expire(grant, grant.expiresAt, grant.source == GrantSource.allowance ? "period end" : "grant expired");
+                    }
+                }
+            } else if (event.equals(subscriptionEnd)) {
+                changeTier(plans.defaultTier(), event, null, plans);
+            } else {
+                Instant until = subscriptionEnd != null && subscriptionEnd.isBefore(now) ? subscriptionEnd : now;
+                long n = Periods.indexOfEndAfter(account.periodAnchor, until);
+                Instant start = Periods.boundary(account.periodAnchor, n - 1);
+                startPeriod(start, start, Periods.boundary(account.periodAnchor, n), plans);
+            }
+        }
+        account.nextMaintenanceAt = nextMaintenanceAt(plans);
+    }
+
+    private Instant earliestGrantExpiry() {
+        return openGrants.stream().map(g -> g.expiresAt).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+    }
+
+    private Instant paidSubscriptionEnd(PlanCatalog plans) {
+        return account.tier.equals(plans.defaultTier()) ? null : account.subscriptionEndsAt;
+    }
+
+    private Instant nextMaintenanceAt(PlanCatalog plans) {
+        return Stream.of(earliestGrantExpiry(), paidSubscriptionEnd(plans), account.periodEnd)
+                .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    private void touch(Instant at) {
+        accountChanged = true;
+        if (account.updatedAt == null || at.isAfter(account.updatedAt)) {
+            account.updatedAt = at;
+        }
+    }
+
+    boolean accountChanged() {
+        return accountChanged;
+    }
+
+    List<CreditGrant> newGrants() {
+        return newGrants;
+    }
+
+    Set<CreditGrant> changedGrants() {
+        return changedGrants;
+    }
+
+    List<PendingEntry> entries() {
+        return entries;
+    }
+
+    String actor() {
+        return actor;
+    }
+
+    String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** A ledger entry waiting for its grant's id, known once the grant is inserted. */
+    record PendingEntry(EntryKind kind, long amount, long balanceAfter, CreditGrant grant, String reason, Instant at) {
+    }
+}

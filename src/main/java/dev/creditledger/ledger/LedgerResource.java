@@ -1,0 +1,51 @@
+package dev.creditledger.ledger;
+
+import dev.creditledger.account.UserIds;
+import dev.creditledger.problem.QueryParams;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/v1/accounts/{userId}/ledger")
+@Tag(name = "Ledger")
+@Produces(MediaType.APPLICATION_JSON)
+public class LedgerResource {
+
+    public static final int DEFAULT_LIMIT = 50;
+
+    private final LedgerService service;
+
+    public LedgerResource(LedgerService service) {
+        this.service = service;
+    }
+
+    @GET
+    @Operation(summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
+    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
+            examples = @ExampleObject(name = "page", value = """
+                    {"entries":[{"entryId":7,"kind":"consume","amountTokens":-2000,"amountCredits":-1,"balanceAfterTokens":8000,
+                     "balanceAfterCredits":4,"feature":"code_generation","tokens":null,"grants":[{"grantId":1,"amount":2000}],
+                     "idempotencyKey":"req-81f2","actor":"api","reason":null,"createdAt":"2026-11-24T10:05:00Z"}],
+                     "nextCursor":"ZTo3"}""")))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<LedgerPage> ledger(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
+                                  @Parameter(description = "Entries per page, 1 to 200 (default 50)", example = "50")
+                                  @QueryParam("limit") String limit,
+                                  @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+        UserIds.checked(userId);
+        int size = QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, LedgerService.MAX_LIMIT);
+        return service.page(userId, size, cursor);
+    }
+}

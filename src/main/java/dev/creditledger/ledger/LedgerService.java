@@ -1,0 +1,39 @@
+package dev.creditledger.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.creditledger.account.AccountService;
+import dev.creditledger.plan.PlanCatalog;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** Pages through an account's ledger. */
+@ApplicationScoped
+public class LedgerService {
+
+    public static final int MAX_LIMIT = 200;
+
+    private final AccountService accounts;
+    private final LedgerRepository ledger;
+    private final PlanCatalog plans;
+    private final ObjectMapper mapper;
+
+    public LedgerService(AccountService accounts, LedgerRepository ledger, PlanCatalog plans, ObjectMapper mapper) {
+        this.accounts = accounts;
+        this.ledger = ledger;
+        this.plans = plans;
+        this.mapper = mapper;
+    }
+
+    public Uni<LedgerPage> page(String userId, int limit, String cursor) {
+        Long before = Cursors.entryId(cursor);
+        return accounts.current(userId)
+                .flatMap(account -> ledger.page(userId, before, limit + 1))
+                .map(entries -> {
+                    boolean more = entries.size() > limit;
+                    List<LedgerEntry> shown = more ? entries.subList(0, limit) : entries;
+                    String next = more ? Cursors.after(shown.get(shown.size() - 1).entryId) : null;
+                    return new LedgerPage(shown.stream().map(e -> LedgerEntryView.of(e, plans, mapper)).toList(), next);
+                });
+    }
+}

@@ -1,0 +1,33 @@
+package dev.creditledger.plan;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/v1/plans")
+@Tag(name = "Plans")
+@Produces(MediaType.APPLICATION_JSON)
+public class PlansResource {
+
+    private final PlanCatalog plans;
+
+    public PlansResource(PlanCatalog plans) {
+        this.plans = plans;
+    }
+
+    @GET
+    @Operation(summary = "Tiers with allowances, features with prices, tokens per credit")
+    @APIResponse(responseCode = "200", description = "The configured plans", content = @Content(schema = @Schema(implementation = PlansView.class)))
+    public PlansView plans() {
+        return new PlansView(plans.tokensPerCredit(), plans.defaultTier(), plans.maxTokensPerRequest(),
+                plans.plansByAllowance().stream().map(e -> new PlansView.PlanView(e.getKey(), plans.credits(e.getValue()), e.getValue())).toList(),
+                plans.features().stream().map(f -> new PlansView.FeatureView(f.name(), f.pricing(),
+                        f.metered() ? null : plans.credits(f.tokensPerRequest()), f.metered() ? null : f.tokensPerRequest())).toList());
+    }
+}
