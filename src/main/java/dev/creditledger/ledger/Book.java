@@ -139,7 +139,8 @@ public final class Book {
                     }
                 }
             } else if (event.equals(subscriptionEnd)) {
-                changeTier(plans.defaultTier(), event, null, plans);
+                Instant at = event.isBefore(account.periodStart) ? account.periodStart : event;
+                changeTier(plans.defaultTier(), at, null, plans);
             } else {
                 Instant until = subscriptionEnd != null && subscriptionEnd.isBefore(now) ? subscriptionEnd : now;
                 long n = Periods.indexOfEndAfter(account.periodAnchor, until);

@@ -14,7 +14,9 @@ import java.time.Instant;
  * The debit: one guarded UPDATE that takes the account row lock and moves the balance only when
  * enough is available and no maintenance is due, then one statement that draws the grants down in
  * order and appends the ledger entry. The second statement starts after the lock is held, so it
- * sees every earlier debit's drawdown. Never read-then-write.
+ * sees every earlier debit's drawdown. Every open grant is in the balance (the guard's
+ * {@code next_maintenance_at > now} means none has expired), so the drawdown always covers the
+ * cost; it checks that it did. Never read-then-write.
  */
 @ApplicationScoped
 public class Debit {
@@ -33,7 +35,7 @@ public class Debit {
                 select grant_id, remaining,
                        (sum(remaining) over (order by priority, expires_at asc nulls last, created_at, grant_id))::bigint as upto
                   from credit_grant
-                 where account_id = $1 and remaining > 0 and effective_at <= $3::timestamptz
+                 where account_id = $1 and remaining > 0
             ), takes as (
                 select grant_id, least(remaining, $2::bigint - (upto - remaining)) as take
                   from open_grants
