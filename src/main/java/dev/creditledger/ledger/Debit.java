@@ -37,7 +37,7 @@ public class Debit {
                   from credit_grant
                  where account_id = $1 and remaining > 0
             ), takes as (
-                select grant_id, least(remaining, $2::bigint - (upto - remaining)) as take
+                select grant_id, upto, least(remaining, $2::bigint - (upto - remaining)) as take
                   from open_grants
                  where upto - remaining < $2::bigint
             ), drawn as (
@@ -45,12 +45,12 @@ public class Debit {
                    set remaining = g.remaining - t.take, consumed = g.consumed + t.take
                   from takes t
                  where g.account_id = $1 and g.grant_id = t.grant_id
-             returning g.grant_id, t.take
+             returning g.grant_id, t.take, t.upto
             )
             insert into ledger_entry (account_id, kind, amount, balance_after, feature, tokens, grants,
                                       idempotency_key, actor, created_at)
             select $1, 'consume', -$2::bigint, $4::bigint, $5::varchar, $6::bigint,
-                   coalesce((select jsonb_agg(jsonb_build_object('grantId', grant_id, 'amount', take) order by grant_id)
+                   coalesce((select jsonb_agg(jsonb_build_object('grantId', grant_id, 'amount', take) order by upto)
                                from drawn), '[]'::jsonb),
                    $7::varchar, $8::varchar, $3::timestamptz
             returning entry_id, grants""";
