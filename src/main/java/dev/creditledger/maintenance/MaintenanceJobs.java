@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -82,10 +83,11 @@ public class MaintenanceJobs {
         return repeatWhileFull(() -> idempotency.deleteExpired(pool, now, batchSize));
     }
 
-    private Uni<Integer> repeatWhileFull(java.util.function.Supplier<Uni<? extends Integer>> batch) {
-        return Multi.createBy().repeating().uni(batch).whilst(n -> n == batchSize)
-                .collect().in(() -> new int[1], (sum, n) -> sum[0] += n)
-                .map(sum -> sum[0]);
+    /** Runs batches until one comes back short of a full batch; emits the total handled. */
+    private Uni<Integer> repeatWhileFull(Supplier<Uni<Integer>> batch) {
+        return batch.get().flatMap(n -> n == batchSize
+                ? repeatWhileFull(batch).map(rest -> n + rest)
+                : Uni.createFrom().item(n));
     }
 
     private Uni<Integer> maintainBatch(SqlConnection conn, Instant now) {
@@ -96,7 +98,7 @@ public class MaintenanceJobs {
                         ids.add(row.getString(0));
                     }
                     return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndConcatenate(id -> maintainOne(conn, id, now))
+                            .onItem().transformToUniAndConcatenate(id -> maintainOne(conn, id, now).replaceWith(id))
                             .collect().asList().map(List::size);
                 });
     }

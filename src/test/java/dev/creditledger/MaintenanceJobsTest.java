@@ -1,0 +1,116 @@
+package dev.creditledger;
+
+import static dev.creditledger.support.Api.codeGeneration;
+import static dev.creditledger.support.Api.grant;
+import static dev.creditledger.support.Api.newUserId;
+import static dev.creditledger.support.Api.open;
+import static dev.creditledger.support.Api.openFree;
+import static dev.creditledger.support.Api.status;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.creditledger.maintenance.MaintenanceJobs;
+import dev.creditledger.support.Ledger;
+import dev.creditledger.support.TestClock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler's jobs: same result as the lazy path, each due account handled exactly once. */
+@QuarkusTest
+class MaintenanceJobsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    Ledger ledger;
+    @Inject
+    TestClock clock;
+    @Inject
+    MaintenanceJobs jobs;
+
+    @AfterEach
+    void invariantsHold() {
+        ledger.assertInvariants();
+    }
+
+    private void drainDueAccounts() {
+        jobs.maintainDueAccounts().await().atMost(WAIT);
+    }
+
+    @Test
+    void theSchedulerAndTheLazyPathLeaveTheSameVisibleState() {
+        clock.set("2030-01-31T00:00:00Z");
+        drainDueAccounts();
+        String lazy = newUserId("lazy");
+        String scheduled = newUserId("sched");
+        for (String user : List.of(lazy, scheduled)) {
+            open(user, "{\"tier\":\"pro\",\"subscriptionDays\":45}").statusCode(201);
+            grant(user, "{\"credits\":2,\"expiresAt\":\"2030-02-10T00:00:00Z\"}").statusCode(201);
+            codeGeneration(user).statusCode(200);
+        }
+        clock.set("2030-05-02T00:00:00Z");
+        drainDueAccounts();
+        assertEquals(0, ledger.count("select count(*) from account where account_id = ? and next_maintenance_at <= ?::timestamptz",
+                scheduled, clock.instant().toString()), "the job brought the account up to date");
+
+        Map<String, Object> viaLazy = comparable(status(lazy).statusCode(200).extract().as(Map.class));
+        Map<String, Object> viaScheduler = comparable(status(scheduled).statusCode(200).extract().as(Map.class));
+        assertEquals(viaLazy, viaScheduler);
+        assertEquals(ledger.strings("select kind || ' ' || amount || ' ' || balance_after || ' ' || created_at from ledger_entry "
+                        + "where account_id = ? order by entry_id", lazy),
+                ledger.strings("select kind || ' ' || amount || ' ' || balance_after || ' ' || created_at from ledger_entry "
+                        + "where account_id = ? order by entry_id", scheduled));
+    }
+
+    @Test
+    void twoInstancesRunningAtOnceHandleEachDueAccountExactlyOnce() {
+        clock.set("2031-01-01T00:00:00Z");
+        drainDueAccounts();
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String user = newUserId("twice");
+            openFree(user);
+            users.add(user);
+        }
+        clock.set("2031-02-01T00:00:01Z");
+
+        List<Integer> handled = Uni.join().all(jobs.maintainDueAccounts(), jobs.maintainDueAccounts()).andFailFast()
+                .await().atMost(WAIT);
+
+        assertTrue(handled.get(0) + handled.get(1) >= users.size(), "all due accounts were handled: " + handled);
+        for (String user : users) {
+            assertEquals(2, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'grant'", user),
+                    "one reset for " + user);
+        }
+        assertEquals(0, jobs.maintainDueAccounts().await().atMost(WAIT), "nothing is due any more: the jobs are idempotent");
+    }
+
+    @Test
+    void expiredIdempotencyRecordsAreDeletedAndTheKeyIsFreeAgain() {
+        clock.set("2032-01-01T00:00:00Z");
+        String user = newUserId("idemclean");
+        openFree(user);
+        dev.creditledger.support.Api.json().header("Idempotency-Key", "old").body("{\"feature\":\"code_generation\"}")
+                .post("/v1/accounts/{id}/consume", user).then().statusCode(200);
+        clock.advance(Duration.ofHours(23));
+        jobs.deleteExpiredIdempotencyRecords().await().atMost(WAIT);
+        assertEquals(1, ledger.count("select count(*) from idempotency_record where account_id = ?", user), "kept within retention");
+        clock.advance(Duration.ofHours(2));
+        assertTrue(jobs.deleteExpiredIdempotencyRecords().await().atMost(WAIT) >= 1);
+        assertEquals(0, ledger.count("select count(*) from idempotency_record where account_id = ?", user));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> comparable(Map<String, Object> view) {
+        view.remove("userId");
+        ((List<Map<String, Object>>) view.get("grants")).forEach(g -> g.remove("grantId"));
+        return view;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.creditledger.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The embedded default keeps its data: a restart over the same directory finds it. */
+class EmbeddedPostgresServerTest {
+
+    @Test
+    void aRestartOverTheSameDataDirectoryFindsTheSameData() throws Exception {
+        Path dir = Files.createTempDirectory("credit-ledger-embedded");
+        try (EmbeddedPostgresServer first = EmbeddedPostgresServer.start(dir, 0);
+             Connection c = DriverManager.getConnection(first.jdbcUrl(), "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("create table kept (v text)");
+            s.execute("insert into kept values ('still here')");
+        }
+        try (EmbeddedPostgresServer second = EmbeddedPostgresServer.start(dir, 0);
+             Connection c = DriverManager.getConnection(second.jdbcUrl(), "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select v from kept")) {
+            rs.next();
+            assertEquals("still here", rs.getString(1));
+            assertEquals(dir.toAbsolutePath().normalize(), second.dataDirectory());
+        }
+    }
+}
