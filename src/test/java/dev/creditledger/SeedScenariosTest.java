@@ -6,7 +6,6 @@ import static dev.creditledger.support.Api.open;
 import static dev.creditledger.support.Api.openFree;
 import static dev.creditledger.support.Api.status;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.creditledger.support.Ledger;
@@ -94,14 +93,16 @@ class SeedScenariosTest {
 
     @Test
     void proUserWhoseSubscriptionEndedIsDowngradedToFree() {
+        clock.set("2026-03-10T12:00:00Z");
         String user = newUserId("seed4");
-        String past = clock.instant().minus(Duration.ofDays(1)).toString();
+        String past = "2026-03-09T12:00:00Z";
         open(user, "{\"tier\":\"pro\",\"subscriptionEndsAt\":\"" + past + "\"}").statusCode(201);
         status(user).statusCode(200)
                 .body("subscriptionTier", equalTo("free"))
                 .body("isSubscribed", equalTo(false))
                 .body("credits", equalTo(5))
                 .body("subscriptionEndsAt", equalTo(null))
-                .body("monthlyResetDate", startsWith("2026-"));
+                .body("periodStart", equalTo("2026-03-10T12:00:00Z"))
+                .body("monthlyResetDate", equalTo("2026-04-10T12:00:00Z"));
     }
 }
