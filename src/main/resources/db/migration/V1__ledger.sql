@@ -17,7 +17,7 @@ create table account (
     next_maintenance_at  timestamptz  not null,
     created_at           timestamptz  not null,
     updated_at           timestamptz  not null,
-    constraint account_id_format check (account_id ~ '^[A-Za-z0-9._:@-]{1,128}$'),
+    constraint account_id_format check (account_id ~ '^[A-Za-z0-9._:@-]{1,128}$' and account_id not in ('.', '..')),
     constraint account_balance_non_negative check (balance >= 0),
     constraint account_held_non_negative check (held >= 0),
     constraint account_counters_non_negative check (total_tokens_used >= 0 and monthly_tokens_used >= 0),

@@ -2,9 +2,11 @@ package dev.creditledger.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -12,8 +14,15 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -22,6 +31,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final Pattern SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)|\\s*at \\[Source:[^\\]]*\\]");
+    private static final Pattern DUPLICATE_FIELD = Pattern.compile("^Duplicate field '(.*)'");
+    private static final Set<Class<?>> WHOLE_NUMBERS = Set.of(Long.class, long.class, Integer.class, int.class, Short.class,
+            short.class, BigInteger.class);
+    private static final Set<Class<?>> NUMBERS = Set.of(BigDecimal.class, Double.class, double.class, Float.class, float.class);
 
     @ServerExceptionMapper
     public Response credit(CreditException e, UriInfo uri) {
@@ -39,6 +53,21 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
+    /**
+     * Jackson's binding errors (wrong type, unknown field, bad enum or date, trailing data). Quarkus
+     * REST ships its own mapper for this exact type, which answers plain JSON without a problem
+     * type; this one, being as specific, takes its place.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response jsonMapping(JsonMappingException e, UriInfo uri) {
         return jsonProblem(e, uri);
     }
 
@@ -84,16 +113,46 @@ public class ProblemMappers {
             String message = e instanceof UnrecognizedPropertyException ? "unknown field" : describe(mapping);
             return Problem.invalid(List.of(new CreditException.FieldError(field, message)), uri.getPath());
         }
-        return Problem.of(ErrorCode.MALFORMED_JSON, "The body is not valid JSON: " + e.getOriginalMessage(), uri.getPath());
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        Matcher duplicate = DUPLICATE_FIELD.matcher(original);
+        if (duplicate.find()) {
+            return Problem.invalid(List.of(new CreditException.FieldError(duplicate.group(1), "appears more than once")), uri.getPath());
+        }
+        if (e instanceof MismatchedInputException) {
+            // Valid JSON of the wrong shape: an array, a string or a number where an object belongs,
+            // or a second value after the first.
+            String detail = original.startsWith("Trailing token")
+                    ? "The body must be one JSON object, with nothing after it"
+                    : "The body must be a JSON object";
+            return Problem.of(ErrorCode.MALFORMED_JSON, detail, uri.getPath());
+        }
+        // Jackson's location note ("[Source: REDACTED ...; line: 1, column: 1]") says nothing to a client.
+        String reason = SOURCE_NOTE.matcher(original).replaceAll("");
+        return Problem.of(ErrorCode.MALFORMED_JSON, "The body is not valid JSON: " + reason, uri.getPath());
     }
 
+    /** What a value of the wrong kind should have been, in the client's terms (never a Java type). */
     private static String describe(JsonMappingException e) {
-        String message = e.getOriginalMessage();
-        if (message == null) {
-            return "invalid value";
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        Class<?> target = e instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null;
+        if (target == Instant.class) {
+            return message.contains("out of range") ? "must be a date-time from year 0001 to 9999"
+                    : "must be a date-time such as 2027-01-31T00:00:00Z";
         }
         if (message.contains("out of range")) {
             return "number out of range";
+        }
+        if (target != null && target.isEnum()) {
+            return "must be one of " + Arrays.stream(target.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "));
+        }
+        if (target != null && WHOLE_NUMBERS.contains(target)) {
+            return "must be a whole number";
+        }
+        if (target != null && NUMBERS.contains(target)) {
+            return "must be a number";
+        }
+        if (target == String.class) {
+            return "must be a string";
         }
         if (message.contains("Cannot coerce") || message.contains("Cannot deserialize")) {
             return "wrong type";
@@ -104,9 +163,11 @@ public class ProblemMappers {
     private static String fieldName(ConstraintViolation<?> violation) {
         String last = null;
         for (Path.Node node : violation.getPropertyPath()) {
-            last = node.getName();
+            // A constraint on a method parameter itself is the body (@NotNull on the request):
+            // the client never spelled the Java parameter name.
+            last = node.getKind() == ElementKind.PARAMETER ? "body" : node.getName();
         }
-        return last == null ? "request" : last;
+        return last == null ? "body" : last;
     }
 
     private static Throwable unwrap(Throwable e) {
