@@ -3,7 +3,6 @@ package dev.creditledger.consume;
 import dev.creditledger.account.Account;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Book;
 import dev.creditledger.ledger.BookStore;
 import dev.creditledger.ledger.Debit;
 import dev.creditledger.ledger.Outcome;
