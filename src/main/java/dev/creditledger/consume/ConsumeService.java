@@ -11,15 +11,18 @@ import dev.creditledger.plan.PlanCatalog;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Pays for one action. The common case is the guarded debit alone; only when it is refused does
- * the service look at the account, to tell an unknown account (404) from a due maintenance (apply
- * it, then debit once more) from too few credits (429, nothing changed).
+ * Pays for one action. The common case is the guarded debit alone, one round trip in autocommit
+ * (or, with an Idempotency-Key, inside the transaction that holds the key's record). Only when it
+ * is refused does the service open a transaction and look at the account, to tell an unknown
+ * account (404) from a due maintenance (apply it, then debit once more) from too few credits (429,
+ * nothing changed).
  */
 @ApplicationScoped
 public class ConsumeService {
@@ -47,15 +50,23 @@ public class ConsumeService {
         }
         long cost = feature.metered() ? tokens : feature.tokensPerRequest();
         String keyValue = key == null ? null : key.value();
-        return writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, feature.name(), keyValue, now)
+        Uni<Outcome> guarded = writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, feature.name(), keyValue, now)
                 .flatMap(paid -> paid != null ? Uni.createFrom().item(paid)
                         : maintainThenRetry(conn, userId, cost, tokens, feature.name(), keyValue, now))
                 .map(paid -> new Outcome.Result(200, response(feature.name(), cost, paid))));
+        if (key != null) {
+            return guarded;
+        }
+        return writes.autocommit((client, now) -> attempt(client, userId, cost, tokens, feature.name(), null, now))
+                .flatMap(paid -> paid != null
+                        ? Uni.createFrom().item(writes.outcome(new Outcome.Result(200, response(feature.name(), cost, paid))))
+                        : guarded);
     }
 
-    private Uni<Debit.Debited> attempt(SqlConnection conn, String userId, long cost, Long tokens, String feature, String key,
+    /** The guarded debit alone: one round trip, null when refused (nothing changed). */
+    private Uni<Debit.Debited> attempt(SqlClient client, String userId, long cost, Long tokens, String feature, String key,
                                        Instant now) {
-        return debit.debit(conn, userId, cost, tokens, feature, key, AccountService.ACTOR, now);
+        return debit.debit(client, userId, cost, tokens, feature, key, AccountService.ACTOR, now);
     }
 
     private Uni<Debit.Debited> maintainThenRetry(SqlConnection conn, String userId, long cost, Long tokens, String feature,

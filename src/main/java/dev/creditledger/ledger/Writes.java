@@ -8,6 +8,7 @@ import dev.creditledger.plan.CreditsConfig;
 import dev.creditledger.time.Instants;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -39,7 +40,7 @@ public class Writes {
         Instant now = Instants.now(clock);
         return pool.withTransaction(conn -> {
             if (key == null) {
-                return work.apply(conn, now).map(result -> new Outcome(result.status(), json(result.body()), false));
+                return work.apply(conn, now).map(this::outcome);
             }
             return idempotency.claim(conn, userId, key, now, now.plus(config.idempotency().retention()))
                     .flatMap(stored -> stored != null
@@ -50,6 +51,19 @@ public class Writes {
                                         .replaceWith(new Outcome(result.status(), body, false));
                             }));
         });
+    }
+
+    /**
+     * One statement in autocommit, its own transaction: the debit without an idempotency key takes
+     * this path first, so the common case is a single round trip.
+     */
+    public <T> Uni<T> autocommit(BiFunction<SqlClient, Instant, Uni<T>> work) {
+        return work.apply(pool, Instants.now(clock));
+    }
+
+    /** The outcome of a write that needed no idempotency record. */
+    public Outcome outcome(Outcome.Result result) {
+        return new Outcome(result.status(), json(result.body()), false);
     }
 
     /** A transaction without an idempotency key, for maintenance and reads that must apply it. */
