@@ -408,6 +408,20 @@ class BadInputTest {
         return RawResponse.send(call[0], "/v1/accounts/" + rawId + call[1], contentType, call[2]);
     }
 
+    @ParameterizedTest(name = "path {0}")
+    @ValueSource(strings = {"nobody/../%s", "nobody/%%2E%%2E/%s", "nobody/./../%s", "%s/./", "%s//x", "nobody/..;x=1/%s"})
+    void dotSegmentsAfterTheUserIdCannotReachAnotherAccount(String template) throws IOException {
+        String victim = newUserId("victim");
+        openFree(victim);
+        String before = ledger.snapshot(victim);
+        for (String[] call : RAW_PER_ACCOUNT_CALLS) {
+            RawResponse response = sendRaw(call, String.format(template, victim));
+            assertEquals(400, response.status(), call[0] + " " + template + " -> " + response.body());
+            assertTrue(response.body().contains("\"field\":\"userId\""), response.body());
+        }
+        assertEquals(before, ledger.snapshot(victim), "the victim's account is untouched");
+    }
+
     @ParameterizedTest(name = "userId {0}")
     @ValueSource(strings = {"..", "%2E%2E", "%2e%2E"})
     void dotDotUserIdIsRefusedOrCannotRouteButNeverReachesAResource(String rawId) throws IOException {

@@ -26,6 +26,8 @@ class IdempotencyTest {
 
     @Inject
     Ledger ledger;
+    @Inject
+    dev.creditledger.support.TestClock clock;
 
     @AfterEach
     void invariantsHold() {
@@ -140,5 +142,16 @@ class IdempotencyTest {
         assertEquals(201, again.statusCode());
         assertEquals(first, again.asString());
         json().body("{}").put("/v1/accounts/{id}", user).then().statusCode(200);
+    }
+
+    @Test
+    void aKeyPastItsRetentionIsFreeAgainEvenBeforeTheCleanupRuns() {
+        String user = newUserId("idemexpired");
+        openFree(user);
+        consumeWithKey(user, "k-old", CONSUME).then().statusCode(200);
+        clock.advance(java.time.Duration.ofHours(25));
+        consumeWithKey(user, "k-old", "{\"feature\":\"code_review\"}").then().statusCode(200)
+                .header("Idempotent-Replayed", (String) null).body("feature", equalTo("code_review"));
+        assertEquals(2, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user));
     }
 }

@@ -201,4 +201,56 @@ class PeriodAndExpiryTest {
         Instant end = Instant.parse(status(user).extract().path("subscriptionEndsAt"));
         assertEquals(Instant.parse("2027-06-01T00:00:00Z"), end);
     }
+
+    @Test
+    void aBonusExpiringBetweenMissedResetsIsExpiredInItsOwnPeriodInTimeOrder() {
+        clock.set("2027-08-01T00:00:00Z");
+        String user = newUserId("order2");
+        openFree(user);
+        grant(user, "{\"credits\":2,\"expiresAt\":\"2027-09-15T00:00:00Z\"}").statusCode(201);
+        clock.set("2027-11-20T00:00:00Z");
+        status(user).body("credits", equalTo(5)).body("periodStart", equalTo("2027-11-01T00:00:00Z"));
+        List<String> times = ledger.strings("select created_at::text from ledger_entry where account_id = ? order by entry_id", user);
+        assertEquals(times.stream().sorted().toList(), times, "entries are written in time order: " + times);
+        ledger(user).body("entries.reason", contains("free allowance", "period end", "grant expired", "free allowance", "period end",
+                null, "free allowance"));
+    }
+
+    @Test
+    void aSubscriptionEndingExactlyOnAResetSeenLateGrantsNoAllowanceForThePeriodItNeverHad() {
+        clock.set("2027-01-10T00:00:00Z");
+        String user = newUserId("boundary");
+        open(user, "{\"tier\":\"pro\",\"subscriptionEndsAt\":\"2027-03-10T00:00:00Z\"}").statusCode(201);
+        clock.set("2027-05-01T00:00:00Z");
+        status(user).body("subscriptionTier", equalTo("free")).body("periodStart", equalTo("2027-04-10T00:00:00Z"));
+        assertEquals(0, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'grant' "
+                + "and reason = 'pro allowance' and created_at = '2027-03-10T00:00:00Z'::timestamptz", user),
+                "no pro allowance granted (and expired) at the instant the subscription ended");
+        assertEquals(2, ledger.count("select count(*) from ledger_entry where account_id = ? and reason = 'pro allowance'", user),
+                "pro allowances for the periods from Jan 10 and from Feb 10 only");
+    }
+
+    @Test
+    void anAccountOnATierNoLongerConfiguredFallsToFreeAtItsReset() {
+        clock.set("2027-06-01T00:00:00Z");
+        String user = newUserId("retired");
+        open(user, "{\"tier\":\"pro\"}").statusCode(201);
+        ledger.execute("update account set tier = 'retired-plan' where account_id = ?", user);
+        codeGeneration(user).statusCode(200);
+        clock.set("2027-07-01T00:00:00Z");
+        status(user).statusCode(200).body("subscriptionTier", equalTo("free")).body("credits", equalTo(5));
+    }
+
+    @Test
+    void retryAfterIsLeftOutWhenTheResetAfterACancellationWouldNotCoverTheCost() {
+        clock.set("2027-06-01T00:00:00Z");
+        String user = newUserId("cancelretry");
+        open(user, "{\"tier\":\"pro\"}").statusCode(201);
+        given().delete("/v1/accounts/{id}/subscription?atPeriodEnd=true", user).then().statusCode(200);
+        dev.creditledger.support.Api.consume(user, "{\"feature\":\"llm_call\",\"tokens\":150000}").statusCode(200);
+        dev.creditledger.support.Api.consume(user, "{\"feature\":\"llm_call\",\"tokens\":100000}").statusCode(429)
+                .header("Retry-After", org.hamcrest.Matchers.nullValue());
+        dev.creditledger.support.Api.consume(user, "{\"feature\":\"llm_call\",\"tokens\":60000}").statusCode(429)
+                .header("Retry-After", org.hamcrest.Matchers.nullValue());
+    }
 }

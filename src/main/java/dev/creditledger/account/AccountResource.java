@@ -61,8 +61,9 @@ public class AccountResource {
                               String idempotencyKey,
                               @Valid OpenAccountRequest request) {
         UserIds.checked(userId);
-        IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "open-account", userId, request, mapper);
-        return service.open(userId, request, key).map(Outcome::toResponse);
+        OpenAccountRequest body = request == null ? OpenAccountRequest.EMPTY : request;
+        IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "open-account", userId, body, mapper);
+        return service.open(userId, body, key).map(Outcome::toResponse);
     }
 
     @GET

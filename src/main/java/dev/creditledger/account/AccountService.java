@@ -43,7 +43,7 @@ public class AccountService {
 
     /** Creates the account with its tier's allowance (201), or answers the existing one (200). */
     public Uni<Outcome> open(String userId, OpenAccountRequest request, IdempotencyKey key) {
-        OpenAccountRequest body = request == null ? new OpenAccountRequest(null, null, null) : request;
+        OpenAccountRequest body = request == null ? OpenAccountRequest.EMPTY : request;
         String tier = body.tier() == null ? plans.defaultTier() : body.tier();
         plans.allowanceTokens(tier);
         return writes.run(userId, key, (conn, now) -> {
@@ -58,7 +58,8 @@ public class AccountService {
 
     private Uni<Outcome.Result> opened(SqlConnection conn, Account account, String tier, Instant endsAt, Instant now,
                                         IdempotencyKey key) {
-        Book book = new Book(account, List.of(), ACTOR, key == null ? null : key.value());
+        Book book = new Book(account, List.of(), ACTOR);
+        book.recordKey(key == null ? null : key.value());
         book.changeTier(tier, now, endsAt, plans);
         book.maintain(now, plans);
         return books.flush(conn, book).replaceWith(() -> new Outcome.Result(201, view(book)));
@@ -97,11 +98,12 @@ public class AccountService {
      * own changes and flushes once. 404 when the account does not exist.
      */
     public Uni<Book> locked(SqlConnection conn, String userId, Instant now, IdempotencyKey key) {
-        return books.lock(conn, userId, ACTOR, key == null ? null : key.value()).map(book -> {
+        return books.lock(conn, userId, ACTOR).map(book -> {
             if (book == null) {
                 throw CreditException.accountNotFound(userId);
             }
             book.maintain(now, plans);
+            book.recordKey(key == null ? null : key.value());
             return book;
         });
     }

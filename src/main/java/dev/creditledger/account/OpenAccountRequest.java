@@ -12,4 +12,7 @@ public record OpenAccountRequest(
         @Size(min = 1, max = 64) @Schema(description = "Tier to start on (default: free)", example = "pro") String tier,
         @Min(1) @Max(36500) @Schema(description = "Subscription length in days from now", example = "30") Integer subscriptionDays,
         @Schema(description = "Subscription end instead of days; may be in the past when importing users") Instant subscriptionEndsAt) {
+
+    /** No body: the default tier. */
+    public static final OpenAccountRequest EMPTY = new OpenAccountRequest(null, null, null);
 }

@@ -50,17 +50,17 @@ public class ConsumeService {
         }
         long cost = feature.metered() ? tokens : feature.tokensPerRequest();
         String keyValue = key == null ? null : key.value();
-        Uni<Outcome> guarded = writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, feature.name(), keyValue, now)
-                .flatMap(paid -> paid != null ? Uni.createFrom().item(paid)
-                        : maintainThenRetry(conn, userId, cost, tokens, feature.name(), keyValue, now))
-                .map(paid -> new Outcome.Result(200, response(feature.name(), cost, paid))));
         if (key != null) {
-            return guarded;
+            return writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, feature.name(), keyValue, now)
+                    .flatMap(paid -> paid != null ? Uni.createFrom().item(paid)
+                            : refused(conn, userId, cost, tokens, feature.name(), keyValue, now))
+                    .map(paid -> new Outcome.Result(200, response(feature.name(), cost, paid))));
         }
         return writes.autocommit((client, now) -> attempt(client, userId, cost, tokens, feature.name(), null, now))
                 .flatMap(paid -> paid != null
-                        ? Uni.createFrom().item(writes.outcome(new Outcome.Result(200, response(feature.name(), cost, paid))))
-                        : guarded);
+                        ? Uni.createFrom().item(paid)
+                        : writes.transaction(conn -> refused(conn, userId, cost, tokens, feature.name(), null, writes.now())))
+                .map(paid -> writes.outcome(new Outcome.Result(200, response(feature.name(), cost, paid))));
     }
 
     /** The guarded debit alone: one round trip, null when refused (nothing changed). */
@@ -69,19 +69,25 @@ public class ConsumeService {
         return debit.debit(client, userId, cost, tokens, feature, key, AccountService.ACTOR, now);
     }
 
-    private Uni<Debit.Debited> maintainThenRetry(SqlConnection conn, String userId, long cost, Long tokens, String feature,
-                                                 String key, Instant now) {
-        return books.lock(conn, userId, AccountService.ACTOR, null).flatMap(book -> {
-            if (book == null) {
+    /**
+     * After a refusal: 404 for no account, 429 when nothing is due, else apply the due maintenance
+     * under the row lock and debit once more.
+     */
+    private Uni<Debit.Debited> refused(SqlConnection conn, String userId, long cost, Long tokens, String feature,
+                                       String key, Instant now) {
+        return books.lockAccount(conn, userId).flatMap(account -> {
+            if (account == null) {
                 return Uni.createFrom().failure(CreditException.accountNotFound(userId));
             }
-            if (book.account().nextMaintenanceAt.isAfter(now)) {
-                return Uni.createFrom().failure(insufficient(book.account(), cost, now));
+            if (account.nextMaintenanceAt.isAfter(now)) {
+                return Uni.createFrom().failure(insufficient(account, cost, now));
             }
-            book.maintain(now, plans);
-            return books.flush(conn, book)
-                    .chain(() -> attempt(conn, userId, cost, tokens, feature, key, now))
-                    .onItem().ifNull().failWith(() -> insufficient(book.account(), cost, now));
+            return books.book(conn, account, AccountService.ACTOR).flatMap(book -> {
+                book.maintain(now, plans);
+                return books.flush(conn, book)
+                        .chain(() -> attempt(conn, userId, cost, tokens, feature, key, now))
+                        .onItem().ifNull().failWith(() -> insufficient(book.account(), cost, now));
+            });
         });
     }
 
@@ -96,9 +102,9 @@ public class ConsumeService {
                 .with("requiredCredits", plans.credits(cost))
                 .with("monthlyResetDate", account.periodEnd.toString());
         boolean paidEndsFirst = account.subscriptionEndsAt != null && !account.tier.equals(plans.defaultTier())
-                && account.subscriptionEndsAt.isBefore(account.periodEnd);
+                && !account.subscriptionEndsAt.isAfter(account.periodEnd);
         Instant refill = paidEndsFirst ? account.subscriptionEndsAt : account.periodEnd;
-        String tierAfter = paidEndsFirst ? plans.defaultTier() : account.tier;
+        String tierAfter = paidEndsFirst || !plans.isKnownTier(account.tier) ? plans.defaultTier() : account.tier;
         if (plans.allowanceTokens(tierAfter) >= cost) {
             long seconds = Math.max(1, Duration.between(now, refill).toMillis() / 1000 + 1);
             e.header("Retry-After", Long.toString(seconds));

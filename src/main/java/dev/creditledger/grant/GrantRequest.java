@@ -18,4 +18,9 @@ public record GrantRequest(
         @Min(0) @Max(1000) @Schema(description = "Lower is drawn first (default 100, the allowance's)", example = "100") Integer priority,
         @Schema(description = "Where the credits come from (default bonus); allowance is the plan's own", example = "bonus")
         GrantSource source) {
+
+    /** The same request with equal values written alike ({@code 10} and {@code 10.0} credits), for fingerprints. */
+    public GrantRequest normalized() {
+        return new GrantRequest(credits.stripTrailingZeros(), reason, expiresAt, priority, source);
+    }
 }

@@ -55,7 +55,7 @@ public class GrantResource {
                                String idempotencyKey,
                                @NotNull @Valid GrantRequest request) {
         UserIds.checked(userId);
-        IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "grant", userId, request, mapper);
+        IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "grant", userId, request.normalized(), mapper);
         return service.grant(userId, request, key).map(Outcome::toResponse);
     }
 }

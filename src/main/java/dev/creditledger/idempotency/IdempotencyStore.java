@@ -24,25 +24,35 @@ public class IdempotencyStore {
     public record Stored(int status, String body) {
     }
 
-    /** Claims the key; emits null when claimed, or the stored response to replay. */
+    /**
+     * Claims the key; emits null when claimed, or the stored response to replay. A record past its
+     * retention counts as gone: the claim takes it over.
+     */
     public Uni<Stored> claim(SqlConnection conn, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
         return conn.preparedQuery("insert into idempotency_record (account_id, idempotency_key, fingerprint, created_at, expires_at) "
-                        + "values ($1, $2, $3, $4, $5) on conflict (account_id, idempotency_key) do nothing")
+                        + "values ($1, $2, $3, $4, $5) on conflict (account_id, idempotency_key) do update "
+                        + "set fingerprint = excluded.fingerprint, status = null, response = null, "
+                        + "created_at = excluded.created_at, expires_at = excluded.expires_at "
+                        + "where idempotency_record.expires_at <= excluded.created_at")
                 .execute(Tuple.of(userId, key.value(), key.fingerprint(), now.atOffset(ZoneOffset.UTC), expiresAt.atOffset(ZoneOffset.UTC)))
-                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().nullItem() : stored(conn, userId, key));
+                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().nullItem() : stored(conn, userId, key, now, expiresAt));
     }
 
-    private Uni<Stored> stored(SqlConnection conn, String userId, IdempotencyKey key) {
+    private Uni<Stored> stored(SqlConnection conn, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
         return conn.preparedQuery("select fingerprint, status, response from idempotency_record "
                         + "where account_id = $1 and idempotency_key = $2")
                 .execute(Tuple.of(userId, key.value()))
-                .map(rows -> {
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        // The cleanup job deleted the expired record between the two statements.
+                        return claim(conn, userId, key, now, expiresAt);
+                    }
                     Row row = rows.iterator().next();
                     if (!row.getString("fingerprint").equals(key.fingerprint())) {
-                        throw new CreditException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                                "Idempotency-Key '" + key.value() + "' was first used with a different request");
+                        return Uni.createFrom().failure(new CreditException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                                "Idempotency-Key '" + key.value() + "' was first used with a different request"));
                     }
-                    return new Stored(row.getInteger("status"), row.getString("response"));
+                    return Uni.createFrom().item(new Stored(row.getInteger("status"), row.getString("response")));
                 });
     }
 

@@ -6,6 +6,7 @@ import dev.creditledger.grant.GrantSource;
 import dev.creditledger.plan.Periods;
 import dev.creditledger.plan.PlanCatalog;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The changes to one locked account, made in memory and written by {@link BookStore} in the
@@ -20,6 +22,8 @@ import java.util.stream.Stream;
  * write the matching ledger entry, so balance, grants and ledger cannot drift apart.
  */
 public final class Book {
+
+    private static final Logger LOG = Logger.getLogger(Book.class);
 
     /** Priority of allowance grants and the default of every other grant. */
     public static final int DEFAULT_PRIORITY = 100;
@@ -30,13 +34,20 @@ public final class Book {
     private final Set<CreditGrant> changedGrants = new LinkedHashSet<>();
     private final List<PendingEntry> entries = new ArrayList<>();
     private final String actor;
-    private final String idempotencyKey;
+    private String idempotencyKey;
     private boolean accountChanged;
 
-    public Book(Account account, List<CreditGrant> openGrants, String actor, String idempotencyKey) {
+    public Book(Account account, List<CreditGrant> openGrants, String actor) {
         this.account = account;
         this.openGrants = new ArrayList<>(openGrants);
         this.actor = actor;
+    }
+
+    /**
+     * The key of the request whose own changes follow: entries written from here on carry it.
+     * Maintenance applied before (resets, expiries) is not the request's effect and carries none.
+     */
+    public void recordKey(String idempotencyKey) {
         this.idempotencyKey = idempotencyKey;
     }
 
@@ -65,25 +76,25 @@ public final class Book {
         openGrants.add(grant);
         account.balance += amount;
         touch(at);
-        entries.add(new PendingEntry(EntryKind.grant, amount, account.balance, grant, reason, at));
+        entries.add(new PendingEntry(EntryKind.grant, amount, account.balance, grant, reason, at, idempotencyKey));
         return grant;
     }
 
     /** Expires what is left of a grant at {@code at}. */
     public void expire(CreditGrant grant, Instant at, String reason) {
         long left = grant.remaining;
+        openGrants.remove(grant);
         if (left == 0) {
             return;
         }
         grant.expired += left;
         grant.remaining = 0;
-        openGrants.remove(grant);
         if (grant.grantId != null) {
             changedGrants.add(grant);
         }
         account.balance -= left;
         touch(at);
-        entries.add(new PendingEntry(EntryKind.expire, -left, account.balance, grant, reason, at));
+        entries.add(new PendingEntry(EntryKind.expire, -left, account.balance, grant, reason, at, idempotencyKey));
     }
 
     /**
@@ -108,6 +119,12 @@ public final class Book {
     }
 
     private void startPeriod(Instant issuedAt, Instant start, Instant end, PlanCatalog plans) {
+        if (!plans.isKnownTier(account.tier)) {
+            LOG.warnf("Account %s is on tier '%s', which is no longer configured: it falls to '%s'",
+                    account.accountId, account.tier, plans.defaultTier());
+            account.tier = plans.defaultTier();
+            account.subscriptionEndsAt = null;
+        }
         account.periodStart = start;
         account.periodEnd = end;
         account.monthlyTokensUsed = 0;
@@ -142,7 +159,11 @@ public final class Book {
                 Instant at = event.isBefore(account.periodStart) ? account.periodStart : event;
                 changeTier(plans.defaultTier(), at, null, plans);
             } else {
-                Instant until = subscriptionEnd != null && subscriptionEnd.isBefore(now) ? subscriptionEnd : now;
+                // Catch up to the period in force just before the next other event (or now), so
+                // that event is then applied in its own period, in time order.
+                Instant nextOther = Stream.of(grantExpiry, subscriptionEnd).filter(Objects::nonNull)
+                        .min(Comparator.naturalOrder()).orElse(null);
+                Instant until = nextOther != null && !nextOther.isAfter(now) ? nextOther.minus(1, ChronoUnit.MICROS) : now;
                 long n = Periods.indexOfEndAfter(account.periodAnchor, until);
                 Instant start = Periods.boundary(account.periodAnchor, n - 1);
                 startPeriod(start, start, Periods.boundary(account.periodAnchor, n), plans);
@@ -191,11 +212,8 @@ public final class Book {
         return actor;
     }
 
-    String idempotencyKey() {
-        return idempotencyKey;
-    }
-
     /** A ledger entry waiting for its grant's id, known once the grant is inserted. */
-    record PendingEntry(EntryKind kind, long amount, long balanceAfter, CreditGrant grant, String reason, Instant at) {
+    record PendingEntry(EntryKind kind, long amount, long balanceAfter, CreditGrant grant, String reason, Instant at,
+                        String idempotencyKey) {
     }
 }

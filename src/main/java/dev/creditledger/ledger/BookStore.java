@@ -28,16 +28,20 @@ public class BookStore {
             + "balance, held, total_tokens_used, monthly_tokens_used, next_maintenance_at, created_at, updated_at";
 
     /** Locks the account row and reads it with its open grants; null when there is no such account. */
-    public Uni<Book> lock(SqlConnection conn, String userId, String actor, String idempotencyKey) {
+    public Uni<Book> lock(SqlConnection conn, String userId, String actor) {
+        return lockAccount(conn, userId).flatMap(account -> account == null ? Uni.createFrom().nullItem() : book(conn, account, actor));
+    }
+
+    /** Locks the account row and reads it alone; null when there is no such account. */
+    public Uni<Account> lockAccount(SqlConnection conn, String userId) {
         return conn.preparedQuery("select " + ACCOUNT_COLUMNS + " from account where account_id = $1 for update")
                 .execute(Tuple.of(userId))
-                .flatMap(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    Account account = account(rows.iterator().next());
-                    return openGrants(conn, userId).map(grants -> new Book(account, grants, actor, idempotencyKey));
-                });
+                .map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
+    }
+
+    /** A book over an account already locked in this transaction, with its open grants. */
+    public Uni<Book> book(SqlConnection conn, Account account, String actor) {
+        return openGrants(conn, account.accountId).map(grants -> new Book(account, grants, actor));
     }
 
     /** Inserts a new account row; null when the account already exists (nothing is changed then). */
@@ -103,7 +107,7 @@ public class BookStore {
         for (Book.PendingEntry e : book.entries()) {
             JsonArray grants = new JsonArray().add(new JsonObject().put("grantId", e.grant().grantId).put("amount", Math.abs(e.amount())));
             batch.add(Tuple.tuple().addValue(book.account().accountId).addValue(e.kind().name()).addValue(e.amount())
-                    .addValue(e.balanceAfter()).addValue(grants).addValue(book.idempotencyKey()).addValue(book.actor())
+                    .addValue(e.balanceAfter()).addValue(grants).addValue(e.idempotencyKey()).addValue(book.actor())
                     .addValue(e.reason()).addValue(utc(e.at())));
         }
         return conn.preparedQuery("insert into ledger_entry (account_id, kind, amount, balance_after, grants, idempotency_key, "

@@ -37,8 +37,8 @@ public class Writes {
     }
 
     public Uni<Outcome> run(String userId, IdempotencyKey key, BiFunction<SqlConnection, Instant, Uni<Outcome.Result>> work) {
-        Instant now = Instants.now(clock);
         return pool.withTransaction(conn -> {
+            Instant now = now();
             if (key == null) {
                 return work.apply(conn, now).map(this::outcome);
             }
@@ -58,7 +58,12 @@ public class Writes {
      * this path first, so the common case is a single round trip.
      */
     public <T> Uni<T> autocommit(BiFunction<SqlClient, Instant, Uni<T>> work) {
-        return work.apply(pool, Instants.now(clock));
+        return Uni.createFrom().deferred(() -> work.apply(pool, now()));
+    }
+
+    /** The instant a write is stamped with, taken once its connection is in hand. */
+    public Instant now() {
+        return Instants.now(clock);
     }
 
     /** The outcome of a write that needed no idempotency record. */

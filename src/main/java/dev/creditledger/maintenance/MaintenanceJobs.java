@@ -98,13 +98,28 @@ public class MaintenanceJobs {
                         ids.add(row.getString(0));
                     }
                     return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndConcatenate(id -> maintainOne(conn, id, now).replaceWith(id))
+                            .onItem().transformToUniAndConcatenate(id -> maintainIsolated(conn, id, now))
                             .collect().asList().map(List::size);
                 });
     }
 
+    /**
+     * One account inside a savepoint: an account that fails is rolled back alone, logged and left
+     * due for the next run, and the rest of the batch goes on. Emits the id, or null on failure.
+     */
+    private Uni<String> maintainIsolated(SqlConnection conn, String userId, Instant now) {
+        return conn.query("savepoint maintain_account").execute()
+                .chain(() -> maintainOne(conn, userId, now))
+                .chain(() -> conn.query("release savepoint maintain_account").execute())
+                .replaceWith(userId)
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf(e, "Maintenance of account %s failed; it stays due and is retried on the next run", userId);
+                    return conn.query("rollback to savepoint maintain_account").execute().replaceWith((String) null);
+                });
+    }
+
     private Uni<Void> maintainOne(SqlConnection conn, String userId, Instant now) {
-        return books.lock(conn, userId, "scheduler", null).flatMap(book -> {
+        return books.lock(conn, userId, "scheduler").flatMap(book -> {
             book.maintain(now, plans);
             return books.flush(conn, book);
         });

@@ -67,8 +67,11 @@ public interface CreditsConfig {
     }
 
     interface Maintenance {
-        /** Accounts handled per scheduler transaction. */
-        @WithDefault("200")
+        /**
+         * Accounts handled per scheduler transaction (their rows stay locked until it commits), and
+         * idempotency records deleted per cleanup statement.
+         */
+        @WithDefault("50")
         int batchSize();
 
         /** How often due resets and expiries are applied ahead of the lazy path. */

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class PlanCatalog {
 
+    static final int MAX_NAME_LENGTH = 64;
+
     private final long tokensPerCredit;
     private final String defaultTier;
     private final long maxTokensPerRequest;
@@ -32,7 +34,8 @@ public class PlanCatalog {
         this.tokensPerCredit = config.tokensPerCredit();
         this.defaultTier = config.defaultTier();
         this.maxTokensPerRequest = config.maxTokensPerRequest();
-        config.plans().forEach((tier, plan) -> allowances.put(tier, configuredTokens("credits.plans." + tier + ".credits", plan.credits(), true)));
+        config.plans().forEach((tier, plan) -> allowances.put(checkedName("credits.plans", tier),
+                configuredTokens("credits.plans." + tier + ".credits", plan.credits(), true)));
         if (!allowances.containsKey(defaultTier)) {
             throw new IllegalStateException("credits.default-tier '" + defaultTier + "' is not a configured plan");
         }
@@ -43,16 +46,25 @@ public class PlanCatalog {
                         new IllegalStateException("credits.features." + name + ".credits is required for a fixed price"));
                 price = configuredTokens("credits.features." + name + ".credits", credits, false);
             }
-            features.put(name, new PricedFeature(name, feature.pricing(), price));
+            features.put(checkedName("credits.features", name), new PricedFeature(name, feature.pricing(), price));
         });
     }
 
     private long configuredTokens(String property, BigDecimal credits, boolean zeroAllowed) {
         BigDecimal tokens = credits.multiply(BigDecimal.valueOf(tokensPerCredit));
-        if (tokens.signum() < 0 || (!zeroAllowed && tokens.signum() == 0) || tokens.stripTrailingZeros().scale() > 0) {
-            throw new IllegalStateException(property + " = " + credits + " is not a positive whole number of tokens");
+        if (tokens.signum() < 0 || (!zeroAllowed && tokens.signum() == 0) || tokens.stripTrailingZeros().scale() > 0
+                || tokens.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw new IllegalStateException(property + " = " + credits + " is not a positive whole number of tokens within range");
         }
         return tokens.longValueExact();
+    }
+
+    /** Names are stored in varchar(64) columns and sent in requests limited to 64 characters. */
+    private static String checkedName(String property, String name) {
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalStateException(property + ": the name '" + name + "' must be 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        return name;
     }
 
     public long tokensPerCredit() {
