@@ -3,6 +3,7 @@
 -- Arguments (after `--` on the wrk command line):
 --   1: number of accounts N; the accounts are named <prefix>1 .. <prefix>N
 --   2: account name prefix (default "bench-")
+--   3: the API key sent as Authorization: Bearer <key>
 -- With N = 1 every request hits the same account: the "hot" variant.
 --
 -- At the end it prints one machine-readable line that run.sh parses, so nobody has to parse
@@ -29,6 +30,9 @@ end
 function init(args)
    accounts = tonumber(args[1] or accounts)
    prefix = args[2] or prefix
+   if args[3] then
+      headers["Authorization"] = "Bearer " .. args[3]
+   end
    math.randomseed(os.time() * 1000 + (thread_id or 0))
 end
 

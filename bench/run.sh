@@ -47,6 +47,8 @@ REF_DB=pgbench_ref
 JAR=target/quarkus-app/quarkus-run.jar
 RESULTS_DIR=bench/results
 SERVICE_LOG=$LOG_DIR/service.log
+# The service's bootstrap admin key for this run: every call needs an API key.
+ADMIN_KEY=bench-admin-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 SPREAD_PREFIX=bench-
 HOT_PREFIX=hot-
 
@@ -170,6 +172,7 @@ start_service() {
         QUARKUS_HTTP_PORT="$PORT" \
         QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PG_HOST:$PG_PORT/$SERVICE_DB" \
         QUARKUS_DATASOURCE_USERNAME="$PG_USER" \
+        CREDITS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" \
         ${DB_POOL:+QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE="$DB_POOL"} \
         java $JAVA_OPTS -jar "$JAR" >"$SERVICE_LOG" 2>&1 &
     SERVICE_PID=$!
@@ -179,7 +182,7 @@ wait_for_service() {
     local deadline=$((SECONDS + 120))
     while ((SECONDS < deadline)); do
         kill -0 "$SERVICE_PID" 2>/dev/null || { tail -30 "$SERVICE_LOG" >&2; die "the service exited during start"; }
-        if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/v1/plans"; then
+        if curl -fs -o /dev/null --max-time 2 -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$PORT/v1/plans"; then
             log "the service is up"
             return 0
         fi
@@ -211,6 +214,7 @@ curl_config() {
         first=0
         printf 'url = "http://127.0.0.1:%s/v1/accounts/%s%s"\n' "$PORT" "$name" "$suffix"
         printf 'request = "%s"\nheader = "Content-Type: application/json"\n' "$method"
+        printf 'header = "Authorization: Bearer %s"\n' "$ADMIN_KEY"
         printf 'data = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{url_effective}\\n"\n' "${body//\"/\\\"}"
     done
 }
@@ -248,7 +252,7 @@ run_wrk() {
     local out=$RESULTS_DIR/wrk-$name.txt me=$BASHPID
     log "wrk $name: -t$THREADS -c$CONNECTIONS -d${seconds}s, $accounts account(s)"
     timeout $((seconds + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s --latency \
-        -s bench/consume.lua "http://127.0.0.1:$PORT" -- "$accounts" "$prefix" >"$out" 2>&1 \
+        -s bench/consume.lua "http://127.0.0.1:$PORT" -- "$accounts" "$prefix" "$ADMIN_KEY" >"$out" 2>&1 \
         || die "wrk $name failed (see $out)"
     local line
     line=$(grep '^BENCH ' "$out") || die "wrk $name printed no BENCH line (see $out)"

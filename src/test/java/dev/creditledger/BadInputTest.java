@@ -684,7 +684,8 @@ class BadInputTest {
             try (Socket socket = new Socket("localhost", RestAssured.port)) {
                 socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
-                out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Content-Length: " + content.length
+                out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Authorization: Bearer " + dev.creditledger.support.AdminKeyByDefault.ADMIN_KEY + "\r\n" + headers + "Content-Length: " + content.length
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
                 out.write(content);
                 out.flush();

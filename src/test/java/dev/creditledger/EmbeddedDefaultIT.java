@@ -1,6 +1,7 @@
 package dev.creditledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,17 +12,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged service with nothing configured: it starts its embedded PostgreSQL, says where the
- * data is, and a restart over the same data directory finds the same account.
+ * data is, creates the first admin key in an owner-only file (nothing is open by default), and a
+ * restart over the same data directory finds the same account and the same key.
  */
 class EmbeddedDefaultIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private String adminKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
@@ -33,6 +37,11 @@ class EmbeddedDefaultIT {
         Process first = start(dataDir, log);
         try {
             int port = awaitPort(first, log);
+            Path keyFile = dataDir.resolve("admin-key");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)), "owner-only key file");
+            adminKey = Files.readString(keyFile).trim();
+            assertTrue(Files.readString(log).contains(adminKey), "the first admin key is printed once");
+            assertEquals(401, send(port, "GET", "/v1/plans", null, null).statusCode(), "nothing is open by default");
             assertEquals(201, send(port, "PUT", "/v1/accounts/it-user", null).statusCode());
             HttpResponse<String> paid = send(port, "POST", "/v1/accounts/it-user/consume", "{\"feature\":\"code_generation\"}");
             assertEquals(200, paid.statusCode(), paid.body());
@@ -46,6 +55,8 @@ class EmbeddedDefaultIT {
         try {
             int port = awaitPort(second, log);
             HttpResponse<String> status = send(port, "GET", "/v1/accounts/it-user", null);
+            assertFalse(Files.readString(log).contains(adminKey), "a restart does not print the key again");
+            assertEquals(adminKey, Files.readString(dataDir.resolve("admin-key")).trim(), "nor makes another");
             assertEquals(200, status.statusCode());
             assertTrue(status.body().contains("\"availableTokens\":8000"), status.body());
         } finally {
@@ -81,8 +92,15 @@ class EmbeddedDefaultIT {
     }
 
     private HttpResponse<String> send(int port, String method, String path, String json) throws Exception {
+        return send(port, method, path, json, adminKey);
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String json, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
         if (json == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -3,6 +3,8 @@ package dev.creditledger.account;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.ledger.Outcome;
+import dev.creditledger.security.Allowed;
+import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
@@ -46,6 +48,7 @@ public class AccountResource {
         this.mapper = mapper;
     }
 
+    @Allowed({Scope.meter})
     @PUT
     @Operation(summary = "Initialize an account on sign-up",
             description = "Idempotent: 201 with the new account and its tier's allowance for a period starting now, "
@@ -66,6 +69,7 @@ public class AccountResource {
         return service.open(userId, body, key).map(Outcome::toResponse);
     }
 
+    @Allowed({Scope.meter, Scope.read})
     @GET
     @Operation(summary = "Usage status", description = "Balance, counters, plan and active grants, with the seed's field names.")
     @APIResponse(responseCode = "200", description = "The account",

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.account.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.ledger.Outcome;
+import dev.creditledger.security.Allowed;
+import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -39,6 +41,7 @@ public class ConsumeResource {
         this.mapper = mapper;
     }
 
+    @Allowed({Scope.meter})
     @POST
     @Operation(summary = "Pay for one AI action",
             description = "Debits the feature's price (fixed features) or the reported tokens (metered features) in one "

@@ -9,12 +9,16 @@ import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.ConfigProvider;
 import dev.creditledger.plan.CreditsConfig;
+import dev.creditledger.security.AdminKeyBootstrap;
+import dev.creditledger.time.Instants;
+import io.agroal.api.AgroalDataSource;
+import java.time.Clock;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
 /**
  * Before anything touches the database: start the embedded PostgreSQL when no database was
- * configured, then bring the schema to the latest version. With
+ * configured, bring the schema to the latest version, and make sure an admin key exists. With
  * {@code QUARKUS_DATASOURCE_REACTIVE_URL} set, the service uses that server and starts nothing.
  */
 @ApplicationScoped
@@ -26,13 +30,19 @@ public class DatabaseStartup {
     static final String EMBEDDED_URL = "postgresql://127.0.0.1:${credits.database.embedded-port}/postgres";
 
     private final Instance<Flyway> flyway;
+    private final Instance<AgroalDataSource> dataSource;
+    private final CreditsConfig config;
+    private final Clock clock;
     private final Path dataDirectory;
     private final int embeddedPort;
     private final boolean cleanAtStart;
     private EmbeddedPostgresServer embedded;
 
-    public DatabaseStartup(Instance<Flyway> flyway, CreditsConfig config) {
+    public DatabaseStartup(Instance<Flyway> flyway, Instance<AgroalDataSource> dataSource, CreditsConfig config, Clock clock) {
         this.flyway = flyway;
+        this.dataSource = dataSource;
+        this.config = config;
+        this.clock = clock;
         this.dataDirectory = config.database().dataDir();
         this.embeddedPort = config.database().embeddedPort();
         this.cleanAtStart = config.database().cleanAtStart();
@@ -50,6 +60,7 @@ public class DatabaseStartup {
             migrations.clean();
         }
         migrations.migrate();
+        AdminKeyBootstrap.ensure(dataSource.get(), config, Instants.now(clock));
     }
 
     void stop(@Observes ShutdownEvent event) {

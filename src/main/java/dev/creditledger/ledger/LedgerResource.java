@@ -2,6 +2,8 @@ package dev.creditledger.ledger;
 
 import dev.creditledger.account.UserIds;
 import dev.creditledger.problem.QueryParams;
+import dev.creditledger.security.Allowed;
+import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -30,6 +32,7 @@ public class LedgerResource {
         this.service = service;
     }
 
+    @Allowed({Scope.read})
     @GET
     @Operation(summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),

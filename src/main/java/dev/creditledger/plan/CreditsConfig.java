@@ -23,6 +23,15 @@ public interface CreditsConfig {
     @WithDefault("1000000000000")
     long maxTokensPerRequest();
 
+    /**
+     * An admin API key given by configuration ({@code CREDITS_BOOTSTRAP_ADMIN_KEY}), at least 32
+     * printable characters; it is added as an admin key at start unless it was revoked.
+     */
+    Optional<String> bootstrapAdminKey();
+
+    /** A file holding the bootstrap admin key (a mounted secret), read when the key itself is not set. */
+    Optional<java.nio.file.Path> bootstrapAdminKeyFile();
+
     /** Plans by tier name. */
     Map<String, Plan> plans();
 

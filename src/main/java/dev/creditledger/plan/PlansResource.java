@@ -1,5 +1,7 @@
 package dev.creditledger.plan;
 
+import dev.creditledger.security.Allowed;
+import dev.creditledger.security.Scope;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,6 +23,7 @@ public class PlansResource {
         this.plans = plans;
     }
 
+    @Allowed({Scope.meter, Scope.read})
     @GET
     @Operation(summary = "Tiers with allowances, features with prices, tokens per credit")
     @APIResponse(responseCode = "200", description = "The configured plans", content = @Content(schema = @Schema(implementation = PlansView.class)))

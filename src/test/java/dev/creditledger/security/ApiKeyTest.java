@@ -1,0 +1,186 @@
+package dev.creditledger.security;
+
+import static dev.creditledger.support.Api.json;
+import static dev.creditledger.support.Api.newUserId;
+import static dev.creditledger.support.Api.openFree;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.creditledger.support.AdminKeyByDefault;
+import dev.creditledger.support.Ledger;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** API keys: every endpoint needs one, each scope reaches only its endpoints, secrets are never kept. */
+@QuarkusTest
+class ApiKeyTest {
+
+    /** Which scopes besides admin may call each operation. Every operation of the document must be here. */
+    private static final Map<String, Set<String>> ALLOWED = new TreeMap<>(Map.ofEntries(
+            Map.entry("PUT /v1/accounts/{userId}", Set.of("meter")),
+            Map.entry("GET /v1/accounts/{userId}", Set.of("meter", "read")),
+            Map.entry("POST /v1/accounts/{userId}/consume", Set.of("meter")),
+            Map.entry("POST /v1/accounts/{userId}/grants", Set.of()),
+            Map.entry("PUT /v1/accounts/{userId}/subscription", Set.of()),
+            Map.entry("DELETE /v1/accounts/{userId}/subscription", Set.of()),
+            Map.entry("GET /v1/accounts/{userId}/ledger", Set.of("read")),
+            Map.entry("GET /v1/plans", Set.of("meter", "read")),
+            Map.entry("POST /v1/keys", Set.of()),
+            Map.entry("GET /v1/keys", Set.of()),
+            Map.entry("DELETE /v1/keys/{keyId}", Set.of())));
+
+    private static final Map<String, String> BODIES = Map.of(
+            "POST /v1/accounts/{userId}/consume", "{\"feature\":\"code_generation\"}",
+            "POST /v1/accounts/{userId}/grants", "{\"credits\":1}",
+            "PUT /v1/accounts/{userId}/subscription", "{\"tier\":\"pro\"}",
+            "POST /v1/keys", "{\"name\":\"probe\",\"scopes\":[\"read\"]}");
+
+    @Inject
+    Ledger ledger;
+
+    @AfterEach
+    void invariantsHold() {
+        ledger.assertInvariants();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyDocumentedOperationIsInTheScopeTable() {
+        Map<String, Map<String, Object>> paths = given().get("/q/openapi?format=json").then().statusCode(200).extract().path("paths");
+        Set<String> documented = new TreeSet<>();
+        paths.forEach((path, ops) -> ops.keySet().forEach(method -> documented.add(method.toUpperCase() + " " + path)));
+        assertEquals(ALLOWED.keySet(), documented, "a new endpoint needs its scopes decided here");
+    }
+
+    @Test
+    void everyEndpointRefusesAMissingMalformedUnknownOrRevokedKeyAndChangesNothing() {
+        String user = newUserId("auth401");
+        openFree(user);
+        String revoked = createKey("soon revoked", "admin");
+        given().delete("/v1/keys/{id}", keyId(revoked)).then().statusCode(200).body("revokedAt", notNullValue());
+        String before = ledger.snapshot(user);
+        long keysBefore = ledger.count("select count(*) from api_key");
+
+        List<String> headers = new ArrayList<>();
+        headers.add(null);
+        headers.addAll(List.of("Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer    ", "bearer " + AdminKeyByDefault.ADMIN_KEY,
+                "Bearer cl_unknownkeyunknownkeyunknownkeyunknownke", "Bearer " + "x".repeat(201), "Bearer " + revoked));
+        for (String operation : ALLOWED.keySet()) {
+            for (String header : headers) {
+                Response response = call(operation, user, header);
+                assertEquals(401, response.statusCode(), operation + " with " + describe(header) + ": " + response.asString());
+                assertEquals("urn:credit-ledger:problem:unauthorized", response.path("type"));
+                assertTrue(response.header("WWW-Authenticate").startsWith("Bearer realm=\"credit-ledger\""));
+                assertFalse(response.asString().contains(revoked), "the key is never echoed");
+            }
+        }
+        assertEquals(before, ledger.snapshot(user));
+        assertEquals(keysBefore, ledger.count("select count(*) from api_key"));
+    }
+
+    @Test
+    void eachScopeReachesOnlyItsEndpoints() {
+        for (String scope : List.of("meter", "read")) {
+            String key = createKey(scope + " only", scope);
+            for (Map.Entry<String, Set<String>> operation : ALLOWED.entrySet()) {
+                String user = newUserId("scope");
+                openFree(user);
+                String before = ledger.snapshot(user);
+                Response response = call(operation.getKey(), user, "Bearer " + key);
+                if (operation.getValue().contains(scope)) {
+                    assertFalse(Set.of(401, 403).contains(response.statusCode()),
+                            scope + " may call " + operation.getKey() + ": " + response.asString());
+                } else {
+                    assertEquals(403, response.statusCode(), scope + " may not call " + operation.getKey() + ": " + response.asString());
+                    assertEquals("urn:credit-ledger:problem:forbidden", response.path("type"));
+                    assertEquals(before, ledger.snapshot(user), "a refused call changed nothing");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNewKeyIsShownOnceKeptOnlyAsAHashAndWorksUntilRevoked() {
+        Response created = json().body("{\"name\":\"checkout backend\",\"scopes\":[\"meter\"]}").post("/v1/keys");
+        created.then().statusCode(201).body("key", startsWith("cl_")).body("scopes", equalTo(List.of("meter")));
+        String key = created.path("key");
+        assertTrue(key.length() >= 46, "at least 256 random bits");
+        assertEquals(key.substring(0, ApiKeys.VISIBLE), created.path("prefix"));
+        given().get("/v1/keys").then().statusCode(200).body(not(org.hamcrest.Matchers.containsString(key.substring(ApiKeys.VISIBLE))))
+                .body("keys.name", hasItem("checkout backend"));
+        assertEquals(1, ledger.count("select count(*) from api_key where key_hash = ?", ApiKeys.hash(key)));
+        assertEquals(0, ledger.count("select count(*) from api_key where row(api_key.*)::text like ?",
+                "%" + key.substring(ApiKeys.VISIBLE) + "%"), "the secret is stored nowhere");
+
+        given().header("Authorization", "Bearer " + key).get("/v1/plans").then().statusCode(200);
+        given().get("/v1/keys").then().body("keys.find { it.name == 'checkout backend' }.lastUsedAt", notNullValue());
+
+        given().delete("/v1/keys/{id}", ((Number) created.path("keyId")).longValue()).then().statusCode(200);
+        given().header("Authorization", "Bearer " + key).get("/v1/plans").then().statusCode(401);
+    }
+
+    @Test
+    void theConfiguredBootstrapKeyIsAnAdminKey() {
+        given().get("/v1/keys").then().statusCode(200).body("keys.find { it.name == 'bootstrap' }.scopes", equalTo(List.of("admin")));
+    }
+
+    @Test
+    void keyRequestsAreValidated() {
+        json().body("{\"name\":\"x\",\"scopes\":[]}").post("/v1/keys").then().statusCode(400).body("errors[0].field", equalTo("scopes"));
+        json().body("{\"name\":\"x\",\"scopes\":[\"root\"]}").post("/v1/keys").then().statusCode(400).body("errors[0].field", equalTo("scopes[0]"));
+        json().body("{\"scopes\":[\"read\"]}").post("/v1/keys").then().statusCode(400).body("errors[0].field", equalTo("name"));
+        given().delete("/v1/keys/abc").then().statusCode(400).body("errors[0].field", equalTo("keyId"));
+        given().delete("/v1/keys/999999999").then().statusCode(404).body("type", equalTo("urn:credit-ledger:problem:key-not-found"));
+    }
+
+    private static String createKey(String name, String scope) {
+        return json().body("{\"name\":\"" + name + "\",\"scopes\":[\"" + scope + "\"]}").post("/v1/keys")
+                .then().statusCode(201).extract().path("key");
+    }
+
+    private long keyId(String key) {
+        return Long.parseLong(ledger.strings("select key_id::text from api_key where key_hash = ?", ApiKeys.hash(key)).get(0));
+    }
+
+    private Response call(String operation, String user, String authorization) {
+        String[] parts = operation.split(" ", 2);
+        String path = parts[1].replace("{userId}", user).replace("{keyId}", "1");
+        if (authorization == null) {
+            AdminKeyByDefault.withoutKey();
+        }
+        RequestSpecification spec = given();
+        if (authorization != null) {
+            spec.header("Authorization", authorization);
+        }
+        String body = BODIES.get(operation);
+        if (body != null) {
+            spec.contentType("application/json").body(body);
+        }
+        try {
+            return spec.request(parts[0], path);
+        } finally {
+            new AdminKeyByDefault().beforeEach(null);
+        }
+    }
+
+    private static String describe(String header) {
+        return header == null ? "no Authorization header" : "'" + (header.length() > 30 ? header.substring(0, 30) + "..." : header) + "'";
+    }
+}
