@@ -16,14 +16,12 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.creditledger.support.Ledger;
-import dev.creditledger.support.TestClock;
+import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +34,6 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * field as the client spelled it; never a 500; and the account's stored state is the same after.
  */
 @QuarkusTest
-class BadInputTest {
+class BadInputTest extends LedgerTest {
 
     static final String PROBLEM_JSON = "application/problem+json";
     static final String VALIDATION = "urn:credit-ledger:problem:validation";
@@ -62,11 +59,6 @@ class BadInputTest {
     static final String UNSUPPORTED_MEDIA_TYPE = "urn:credit-ledger:problem:unsupported-media-type";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    @Inject
-    Ledger ledger;
-    @Inject
-    TestClock clock;
-
     /** An existing free account, fresh for every test (and every parameterized invocation). */
     String user;
 
@@ -74,11 +66,6 @@ class BadInputTest {
     void openAccount() {
         user = newUserId("bad");
         openFree(user);
-    }
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
     }
 
     // ---- consume: tokens -------------------------------------------------------------------

@@ -10,10 +10,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.creditledger.support.LedgerTest;
 import dev.creditledger.maintenance.MaintenanceJobs;
-import dev.creditledger.support.Ledger;
 import dev.creditledger.support.Race;
-import dev.creditledger.support.TestClock;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -22,27 +21,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Hundreds of real consume requests racing against one account on a real PostgreSQL. */
 @QuarkusTest
-class ConsumeRaceTest {
+class ConsumeRaceTest extends LedgerTest {
 
     private static final int REQUESTS = 200;
     private static final int THREADS = 64;
 
     @Inject
-    Ledger ledger;
-    @Inject
-    TestClock clock;
-    @Inject
     MaintenanceJobs jobs;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
 
     @Test
     void twoHundredConsumesAgainstFiftyCreditsPayExactlyFifty() {

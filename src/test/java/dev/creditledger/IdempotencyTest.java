@@ -7,32 +7,20 @@ import static dev.creditledger.support.Api.openFree;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.creditledger.support.Ledger;
+import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One Idempotency-Key, at most one effect; its replays answer the first response. */
 @QuarkusTest
-class IdempotencyTest {
+class IdempotencyTest extends LedgerTest {
 
     private static final String CONSUME = "{\"feature\":\"code_generation\"}";
-
-    @Inject
-    Ledger ledger;
-    @Inject
-    dev.creditledger.support.TestClock clock;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
 
     private static Response consumeWithKey(String user, String key, String body) {
         return json().header("Idempotency-Key", key).body(body).post("/v1/accounts/{id}/consume", user);

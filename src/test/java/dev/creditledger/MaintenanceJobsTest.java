@@ -9,9 +9,8 @@ import static dev.creditledger.support.Api.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.creditledger.support.LedgerTest;
 import dev.creditledger.maintenance.MaintenanceJobs;
-import dev.creditledger.support.Ledger;
-import dev.creditledger.support.TestClock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -19,26 +18,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The scheduler's jobs: same result as the lazy path, each due account handled exactly once. */
 @QuarkusTest
-class MaintenanceJobsTest {
+class MaintenanceJobsTest extends LedgerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Inject
-    Ledger ledger;
-    @Inject
-    TestClock clock;
-    @Inject
     MaintenanceJobs jobs;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
 
     private void drainDueAccounts() {
         jobs.maintainDueAccounts().await().atMost(WAIT);

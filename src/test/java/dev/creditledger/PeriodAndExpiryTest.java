@@ -13,29 +13,16 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.creditledger.support.Ledger;
-import dev.creditledger.support.TestClock;
+import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Period resets, expiries, tier changes and grant order, driven by a moved clock. */
 @QuarkusTest
-class PeriodAndExpiryTest {
-
-    @Inject
-    Ledger ledger;
-    @Inject
-    TestClock clock;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
+class PeriodAndExpiryTest extends LedgerTest {
 
     @Test
     void aResetAtTheEndOfJanuaryThirtyFirstsPeriodRefillsOnFebruary28th() {

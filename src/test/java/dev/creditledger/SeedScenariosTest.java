@@ -8,27 +8,14 @@ import static dev.creditledger.support.Api.status;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.creditledger.support.Ledger;
-import dev.creditledger.support.TestClock;
+import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The seed's four test cases, through HTTP. */
 @QuarkusTest
-class SeedScenariosTest {
-
-    @Inject
-    Ledger ledger;
-    @Inject
-    TestClock clock;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
+class SeedScenariosTest extends LedgerTest {
 
     @Test
     void freeUserWithOneCreditSucceedsOnceThenGets429() {

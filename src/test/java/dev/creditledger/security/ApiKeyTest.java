@@ -13,24 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.AdminKeyByDefault;
-import dev.creditledger.support.Ledger;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** API keys: every endpoint needs one, each scope reaches only its endpoints, secrets are never kept. */
 @QuarkusTest
-class ApiKeyTest {
+class ApiKeyTest extends LedgerTest {
 
     /** Which scopes besides admin may call each operation. Every operation of the document must be here. */
     private static final Map<String, Set<String>> ALLOWED = new TreeMap<>(Map.ofEntries(
@@ -51,14 +49,6 @@ class ApiKeyTest {
             "POST /v1/accounts/{userId}/grants", "{\"credits\":1}",
             "PUT /v1/accounts/{userId}/subscription", "{\"tier\":\"pro\"}",
             "POST /v1/keys", "{\"name\":\"probe\",\"scopes\":[\"read\"]}");
-
-    @Inject
-    Ledger ledger;
-
-    @AfterEach
-    void invariantsHold() {
-        ledger.assertInvariants();
-    }
 
     @Test
     @SuppressWarnings("unchecked")
