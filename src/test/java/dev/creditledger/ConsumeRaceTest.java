@@ -65,13 +65,10 @@ class ConsumeRaceTest extends LedgerTest {
             return codeGeneration(user).extract().statusCode();
         });
 
-        long paid = codes.stream().filter(c -> c == 200).count();
-        assertEquals(REQUESTS, codes.stream().filter(c -> c == 200 || c == 429).count(), "only 200 and 429: " + count(codes));
-        List<String> allowances = ledger.strings("select consumed || ',' || expired || ',' || remaining from credit_grant "
-                + "where account_id = ? and source = 'allowance' order by grant_id", user);
-        assertEquals(2, allowances.size(), "one allowance at sign-up and exactly one at the reset: " + allowances);
-        long[] old = parse(allowances.get(0));
-        long[] current = parse(allowances.get(1));
+        long paid = paidOnlyWith200Or429(codes);
+        List<long[]> allowances = twoAllowances(user, "one allowance at sign-up and exactly one at the reset");
+        long[] old = allowances.get(0);
+        long[] current = allowances.get(1);
         assertEquals(0, old[2], "the old allowance's rest expired at the reset");
         assertEquals(200000, old[0] + old[1], "the old allowance was spent or expired, nothing else");
         assertEquals(paid * 2000, (old[0] - 90 * 2000) + current[0], "every paid request was paid by one of the allowances");
@@ -94,18 +91,28 @@ class ConsumeRaceTest extends LedgerTest {
             return codeGeneration(user).extract().statusCode();
         });
 
-        long paid = codes.stream().filter(c -> c == 200).count();
-        assertEquals(REQUESTS, codes.stream().filter(c -> c == 200 || c == 429).count(), "only 200 and 429: " + count(codes));
-        List<String> allowances = ledger.strings("select consumed || ',' || expired || ',' || remaining from credit_grant "
-                + "where account_id = ? and source = 'allowance' order by grant_id", user);
-        assertEquals(2, allowances.size(), "the pro allowance and exactly one free allowance: " + allowances);
-        long[] pro = parse(allowances.get(0));
-        long[] free = parse(allowances.get(1));
+        long paid = paidOnlyWith200Or429(codes);
+        List<long[]> allowances = twoAllowances(user, "the pro allowance and exactly one free allowance");
+        long[] pro = allowances.get(0);
+        long[] free = allowances.get(1);
         assertEquals(0, pro[2], "the pro allowance's rest expired with the subscription");
         assertTrue(free[0] <= 10000, "free pays at most its 5 credits");
         assertEquals(paid * 2000, pro[0] + free[0], "every paid request was paid by one of the allowances");
         status(user).body("subscriptionTier", equalTo("free")).body("isSubscribed", equalTo(false))
                 .body("availableTokens", equalTo((int) (10000 - free[0])));
+    }
+
+    private static long paidOnlyWith200Or429(List<Integer> codes) {
+        assertEquals(REQUESTS, codes.stream().filter(c -> c == 200 || c == 429).count(), "only 200 and 429: " + count(codes));
+        return codes.stream().filter(c -> c == 200).count();
+    }
+
+    /** The account's allowance grants as {consumed, expired, remaining}, oldest first; there must be two. */
+    private List<long[]> twoAllowances(String user, String why) {
+        List<String> rows = ledger.strings("select consumed || ',' || expired || ',' || remaining from credit_grant "
+                + "where account_id = ? and source = 'allowance' order by grant_id", user);
+        assertEquals(2, rows.size(), why + ": " + rows);
+        return rows.stream().map(ConsumeRaceTest::parse).toList();
     }
 
     private static long[] parse(String csv) {
