@@ -9,5 +9,7 @@ create table api_key (
     created_at   timestamptz  not null,
     last_used_at timestamptz,
     revoked_at   timestamptz,
+    rate_limit   integer,
+    constraint api_key_rate_limit_positive check (rate_limit > 0),
     constraint api_key_scopes_known check (scopes <@ array['admin', 'meter', 'read']::varchar(16)[] and cardinality(scopes) > 0)
 );

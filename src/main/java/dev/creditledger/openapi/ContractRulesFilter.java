@@ -9,7 +9,8 @@ import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
  * Writes the rules every endpoint shares into the document once: the validation of the common
- * parameters, and the 401 and 403 answers of every {@code /v1} operation (all need an API key).
+ * parameters, and the 401, 403 and rate-limit 429 answers of every {@code /v1} operation (all need
+ * an API key).
  */
 public class ContractRulesFilter implements OASFilter {
 
@@ -20,9 +21,14 @@ public class ContractRulesFilter implements OASFilter {
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
             if (path.startsWith("/v1/")) {
-                item.getOperations().values().forEach(operation -> operation.getResponses()
-                        .addAPIResponse("401", OASFactory.createAPIResponse().ref("Unauthorized"))
-                        .addAPIResponse("403", OASFactory.createAPIResponse().ref("Forbidden")));
+                item.getOperations().values().forEach(operation -> {
+                    operation.getResponses()
+                            .addAPIResponse("401", OASFactory.createAPIResponse().ref("Unauthorized"))
+                            .addAPIResponse("403", OASFactory.createAPIResponse().ref("Forbidden"));
+                    if (!operation.getResponses().hasAPIResponse("429")) {
+                        operation.getResponses().addAPIResponse("429", OASFactory.createAPIResponse().ref("RateLimited"));
+                    }
+                });
             }
         });
     }

@@ -32,6 +32,18 @@ public interface CreditsConfig {
     /** A file holding the bootstrap admin key (a mounted secret), read when the key itself is not set. */
     Optional<java.nio.file.Path> bootstrapAdminKeyFile();
 
+    /** Limits per API key. */
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /**
+         * Requests per second one key may make on one instance, unless the key has its own limit;
+         * bursts up to one second's worth.
+         */
+        @WithDefault("5000")
+        int requestsPerSecond();
+    }
+
     /** Plans by tier name. */
     Map<String, Plan> plans();
 

@@ -18,6 +18,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused",
             "Idempotency key was already used for a different request"),
+    RATE_LIMITED(429, "rate-limited", "Too many requests for this API key"),
     INSUFFICIENT_CREDITS(429, "insufficient-credits", "Insufficient credits"),
     INTERNAL(500, "internal", "Internal error");
 

@@ -18,7 +18,7 @@ import java.util.Set;
 @ApplicationScoped
 public class ApiKeyStore {
 
-    private static final String COLUMNS = "key_id, prefix, name, scopes, created_at, last_used_at, revoked_at";
+    private static final String COLUMNS = "key_id, prefix, name, scopes, rate_limit, created_at, last_used_at, revoked_at";
 
     private final Pool pool;
 
@@ -33,11 +33,12 @@ public class ApiKeyStore {
                 .map(rows -> rows.size() == 0 ? null : key(rows.iterator().next()));
     }
 
-    public Uni<ApiKey> insert(String key, String name, Set<Scope> scopes, Instant now) {
-        return pool.preparedQuery("insert into api_key (prefix, key_hash, name, scopes, created_at) values ($1, $2, $3, $4, $5) "
-                        + "returning " + COLUMNS)
-                .execute(Tuple.of(ApiKeys.visiblePrefix(key), ApiKeys.hash(key), name,
-                        scopes.stream().map(Enum::name).sorted().toArray(String[]::new), now.atOffset(ZoneOffset.UTC)))
+    public Uni<ApiKey> insert(String key, String name, Set<Scope> scopes, Integer rateLimit, Instant now) {
+        return pool.preparedQuery("insert into api_key (prefix, key_hash, name, scopes, rate_limit, created_at) "
+                        + "values ($1, $2, $3, $4, $5, $6) returning " + COLUMNS)
+                .execute(Tuple.tuple().addValue(ApiKeys.visiblePrefix(key)).addValue(ApiKeys.hash(key)).addValue(name)
+                        .addValue(scopes.stream().map(Enum::name).sorted().toArray(String[]::new)).addValue(rateLimit)
+                        .addValue(now.atOffset(ZoneOffset.UTC)))
                 .map(rows -> key(rows.iterator().next()));
     }
 
@@ -61,7 +62,7 @@ public class ApiKeyStore {
     private static ApiKey key(Row row) {
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         Arrays.stream(row.getArrayOfStrings("scopes")).map(Scope::valueOf).forEach(scopes::add);
-        return new ApiKey(row.getLong("key_id"), row.getString("prefix"), row.getString("name"), scopes,
+        return new ApiKey(row.getLong("key_id"), row.getString("prefix"), row.getString("name"), scopes, row.getInteger("rate_limit"),
                 instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("last_used_at")),
                 instant(row.getOffsetDateTime("revoked_at")));
     }

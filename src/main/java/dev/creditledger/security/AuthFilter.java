@@ -12,8 +12,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Every {@code /v1} endpoint needs {@code Authorization: Bearer <API key>}, and a key whose scopes
- * the endpoint allows ({@link Allowed}; admin keys pass everywhere). The key is never logged or
- * echoed. {@code /q/*} (health, OpenAPI) stays open.
+ * the endpoint allows ({@link Allowed}; admin keys pass everywhere), within the key's rate limit
+ * ({@link RateLimiter}). The key is never logged or echoed. {@code /q/*} (health, OpenAPI) stays open.
  */
 public class AuthFilter {
 
@@ -24,9 +24,11 @@ public class AuthFilter {
     private static final String CHALLENGE = "Bearer realm=\"credit-ledger\"";
 
     private final KeyCache keys;
+    private final RateLimiter limiter;
 
-    public AuthFilter(KeyCache keys) {
+    public AuthFilter(KeyCache keys, RateLimiter limiter) {
         this.keys = keys;
+        this.limiter = limiter;
     }
 
     @ServerRequestFilter
@@ -48,6 +50,11 @@ public class AuthFilter {
         return keys.find(header.substring(BEARER.length()).trim()).map(key -> {
             if (key == null) {
                 return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
+            }
+            long wait = limiter.secondsUntilAllowed(key);
+            if (wait > 0) {
+                return Problem.of(new CreditException(ErrorCode.RATE_LIMITED, "This API key made more requests than its limit allows; "
+                        + "retry after " + wait + " s").header("Retry-After", Long.toString(wait)), path);
             }
             if (!key.allows(allowed)) {
                 return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint needs a key with scope "

@@ -45,9 +45,9 @@ public class KeyResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<Response> create(@NotNull @Valid KeyViews.CreateKeyRequest request) {
         String key = ApiKeys.newKey();
-        return store.insert(key, request.name(), request.scopes(), Instants.now(clock))
+        return store.insert(key, request.name(), request.scopes(), request.rateLimit(), Instants.now(clock))
                 .map(stored -> Response.status(201).entity(new KeyViews.CreatedKey(stored.keyId(), stored.name(), stored.prefix(),
-                        stored.scopes(), stored.createdAt(), key)).build());
+                        stored.scopes(), stored.rateLimit(), stored.createdAt(), key)).build());
     }
 
     @GET

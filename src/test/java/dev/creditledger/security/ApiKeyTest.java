@@ -173,4 +173,33 @@ class ApiKeyTest extends LedgerTest {
     private static String describe(String header) {
         return header == null ? "no Authorization header" : "'" + (header.length() > 30 ? header.substring(0, 30) + "..." : header) + "'";
     }
+
+    @Test
+    void aKeyOverItsRateLimitGets429WithRetryAfterAndRecoversAsTimePasses() {
+        String key = json().body("{\"name\":\"limited\",\"scopes\":[\"read\"],\"rateLimit\":3}").post("/v1/keys")
+                .then().statusCode(201).body("rateLimit", equalTo(3)).extract().path("key");
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", "Bearer " + key).get("/v1/plans").then().statusCode(200);
+        }
+        given().header("Authorization", "Bearer " + key).get("/v1/plans").then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", "1")
+                .body("type", equalTo("urn:credit-ledger:problem:rate-limited"));
+        clock.advance(java.time.Duration.ofSeconds(1));
+        given().header("Authorization", "Bearer " + key).get("/v1/plans").then().statusCode(200);
+    }
+
+    @Test
+    void aBurstBeyondTheLimitIsCutAtExactlyTheLimit() {
+        String key = json().body("{\"name\":\"burst\",\"scopes\":[\"meter\"],\"rateLimit\":5}").post("/v1/keys")
+                .then().statusCode(201).extract().path("key");
+        String user = newUserId("burst");
+        openFree(user);
+        List<Integer> codes = dev.creditledger.support.Race.run(20, 20, i -> given().header("Authorization", "Bearer " + key)
+                .contentType("application/json").body("{\"feature\":\"llm_call\",\"tokens\":1}")
+                .post("/v1/accounts/{id}/consume", user).statusCode());
+        assertEquals(5, codes.stream().filter(c -> c == 200).count(), "codes: " + codes);
+        assertEquals(15, codes.stream().filter(c -> c == 429).count(), "codes: " + codes);
+        assertEquals(5, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user),
+                "only the allowed requests debited");
+    }
 }
