@@ -42,7 +42,8 @@ class ApiKeyTest extends LedgerTest {
             Map.entry("GET /v1/plans", Set.of("meter", "read")),
             Map.entry("POST /v1/keys", Set.of()),
             Map.entry("GET /v1/keys", Set.of()),
-            Map.entry("DELETE /v1/keys/{keyId}", Set.of())));
+            Map.entry("DELETE /v1/keys/{keyId}", Set.of()),
+            Map.entry("GET /v1/audit", Set.of())));
 
     private static final Map<String, String> BODIES = Map.of(
             "POST /v1/accounts/{userId}/consume", "{\"feature\":\"code_generation\"}",
@@ -201,5 +202,27 @@ class ApiKeyTest extends LedgerTest {
         assertEquals(15, codes.stream().filter(c -> c == 429).count(), "codes: " + codes);
         assertEquals(5, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user),
                 "only the allowed requests debited");
+    }
+
+    @Test
+    void adminActionsAreAuditedWithKeyRequestIdAndAnswerButMeteringIsNot() {
+        String user = newUserId("audited");
+        openFree(user);
+        long adminKeyId = Long.parseLong(ledger.strings("select key_id::text from api_key where key_hash = ?",
+                ApiKeys.hash(AdminKeyByDefault.ADMIN_KEY)).get(0));
+        json().header("X-Request-Id", "req-audit-1").body("{\"credits\":2}").post("/v1/accounts/{id}/grants", user)
+                .then().statusCode(201).header("X-Request-Id", "req-audit-1");
+        json().header("X-Request-Id", "req-audit-2").body("{\"credits\":-2}").post("/v1/accounts/{id}/grants", user)
+                .then().statusCode(400);
+        long before = ledger.count("select count(*) from audit_entry");
+        dev.creditledger.support.Api.codeGeneration(user).statusCode(200).header("X-Request-Id", notNullValue());
+        given().get("/v1/accounts/{id}", user).then().statusCode(200);
+        assertEquals(before, ledger.count("select count(*) from audit_entry"), "metering and reads are not audited");
+
+        given().get("/v1/audit?limit=2").then().statusCode(200)
+                .body("entries[0].requestId", equalTo("req-audit-2")).body("entries[0].status", equalTo(400))
+                .body("entries[1].requestId", equalTo("req-audit-1")).body("entries[1].status", equalTo(201))
+                .body("entries[1].method", equalTo("POST")).body("entries[1].path", equalTo("/v1/accounts/" + user + "/grants"))
+                .body("entries[1].keyId", equalTo((int) adminKeyId)).body("nextCursor", notNullValue());
     }
 }

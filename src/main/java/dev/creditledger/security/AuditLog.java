@@ -1,0 +1,71 @@
+package dev.creditledger.security;
+
+import dev.creditledger.ledger.Cursors;
+import dev.creditledger.time.Instants;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The audit log of admin actions: written before the answer leaves, read newest first. */
+@ApplicationScoped
+public class AuditLog {
+
+    @Schema(name = "AuditEntry")
+    public record Entry(
+            @Schema(example = "12") long auditId,
+            @Schema(description = "The key that acted", example = "1") long keyId,
+            @Schema(example = "cl_Xq3vT9kP") String keyPrefix,
+            @Schema(example = "POST") String method,
+            @Schema(example = "/v1/accounts/user_123/grants") String path,
+            @Schema(description = "The status answered", example = "201") int status,
+            @Schema(description = "The request's X-Request-Id") String requestId,
+            Instant createdAt) {
+    }
+
+    @Schema(name = "AuditPage")
+    public record Page(List<Entry> entries, @Schema(description = "Pass as `cursor` for older entries") String nextCursor) {
+    }
+
+    private final Pool pool;
+    private final Clock clock;
+
+    public AuditLog(Pool pool, Clock clock) {
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    public Uni<Void> record(ApiKey key, String method, String path, int status, String requestId) {
+        return pool.preparedQuery("insert into audit_entry (key_id, key_prefix, method, path, status, request_id, created_at) "
+                        + "values ($1, $2, $3, $4, $5, $6, $7)")
+                .execute(Tuple.tuple().addValue(key.keyId()).addValue(key.prefix()).addValue(method)
+                        .addValue(path.length() > 600 ? path.substring(0, 600) : path).addValue(status).addValue(requestId)
+                        .addValue(Instants.now(clock).atOffset(ZoneOffset.UTC)))
+                .replaceWithVoid();
+    }
+
+    public Uni<Page> page(int limit, String cursor) {
+        Long before = Cursors.entryId(cursor);
+        return pool.preparedQuery("select audit_id, key_id, key_prefix, method, path, status, request_id, created_at from audit_entry "
+                        + "where $1::bigint is null or audit_id < $1 order by audit_id desc limit $2")
+                .execute(Tuple.of(before, limit + 1))
+                .map(rows -> {
+                    List<Entry> entries = new ArrayList<>();
+                    for (Row row : rows) {
+                        entries.add(new Entry(row.getLong("audit_id"), row.getLong("key_id"), row.getString("key_prefix"),
+                                row.getString("method"), row.getString("path"), row.getInteger("status"), row.getString("request_id"),
+                                row.getOffsetDateTime("created_at").toInstant()));
+                    }
+                    boolean more = entries.size() > limit;
+                    List<Entry> shown = more ? entries.subList(0, limit) : entries;
+                    return new Page(List.copyOf(shown), more ? Cursors.after(shown.get(shown.size() - 1).auditId()) : null);
+                });
+    }
+}
