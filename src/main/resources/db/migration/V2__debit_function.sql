@@ -2,12 +2,14 @@
 -- round trip. A PL/pgSQL function runs inside the caller's transaction (or its own, when called
 -- in autocommit), and in READ COMMITTED each statement in it takes a fresh snapshot: the drawdown
 -- starts after the UPDATE holds the account row lock, so it sees every earlier debit's drawdown.
--- Returns no row when the guard refuses (too few credits, unknown account, or maintenance due),
--- having changed nothing.
+-- When the guard refuses (too few credits, or maintenance due) it changes nothing and returns the
+-- account's state with a null entry_id, so a 429 needs no further round trip; no row at all means
+-- there is no such account.
 create function debit_account(
     p_account_id varchar, p_cost bigint, p_now timestamptz, p_feature varchar, p_tokens bigint,
     p_idempotency_key varchar, p_actor varchar)
-returns table (entry_id bigint, balance bigint, held bigint, total_tokens_used bigint, monthly_tokens_used bigint)
+returns table (entry_id bigint, balance bigint, held bigint, total_tokens_used bigint, monthly_tokens_used bigint,
+               next_maintenance_at timestamptz, period_end timestamptz, tier varchar, subscription_ends_at timestamptz)
 language plpgsql as $$
 declare
     v_balance bigint;
@@ -27,6 +29,11 @@ begin
     returning a.balance, a.held, a.total_tokens_used, a.monthly_tokens_used
          into v_balance, v_held, v_total, v_monthly;
     if not found then
+        return query
+            select null::bigint, a.balance, a.held, a.total_tokens_used, a.monthly_tokens_used,
+                   a.next_maintenance_at, a.period_end, a.tier, a.subscription_ends_at
+              from account a
+             where a.account_id = p_account_id;
         return;
     end if;
 
@@ -60,6 +67,7 @@ begin
     values (p_account_id, 'consume', -p_cost, v_balance, p_feature, p_tokens, v_grants, p_idempotency_key, p_actor, p_now)
     returning ledger_entry.entry_id into v_entry;
 
-    return query select v_entry, v_balance, v_held, v_total, v_monthly;
+    return query select v_entry, v_balance, v_held, v_total, v_monthly,
+                        null::timestamptz, null::timestamptz, null::varchar, null::timestamptz;
 end;
 $$;

@@ -16,13 +16,14 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
- * Pays for one action. The common case is the guarded debit alone, one round trip in autocommit
- * (or, with an Idempotency-Key, inside the transaction that holds the key's record). Only when it
- * is refused does the service open a transaction and look at the account, to tell an unknown
- * account (404) from a due maintenance (apply it, then debit once more) from too few credits (429,
- * nothing changed).
+ * Pays for one action. The common case, paid or refused, is the guarded debit alone: one round
+ * trip in autocommit (or, with an Idempotency-Key, inside the transaction that holds the key's
+ * record). A refusal comes back with the account's state, which tells an unknown account (404)
+ * from too few credits (429, nothing changed); only when maintenance is due does the service take
+ * the row lock, apply it and debit once more.
  */
 @ApplicationScoped
 public class ConsumeService {
@@ -50,44 +51,56 @@ public class ConsumeService {
         }
         long cost = feature.metered() ? tokens : feature.tokensPerRequest();
         String keyValue = key == null ? null : key.value();
+        String name = feature.name();
         if (key != null) {
-            return writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, feature.name(), keyValue, now)
-                    .flatMap(paid -> paid != null ? Uni.createFrom().item(paid)
-                            : refused(conn, userId, cost, tokens, feature.name(), keyValue, now))
-                    .map(paid -> new Outcome.Result(200, response(feature.name(), cost, paid))));
+            return writes.run(userId, key, (conn, now) -> attempt(conn, userId, cost, tokens, name, keyValue, now)
+                    .flatMap(first -> settle(first, userId, cost, now,
+                            () -> maintainThenRetry(conn, userId, cost, tokens, name, keyValue, now)))
+                    .map(paid -> new Outcome.Result(200, response(name, cost, paid))));
         }
-        return writes.autocommit((client, now) -> attempt(client, userId, cost, tokens, feature.name(), null, now))
-                .flatMap(paid -> paid != null
-                        ? Uni.createFrom().item(paid)
-                        : writes.transaction(conn -> refused(conn, userId, cost, tokens, feature.name(), null, writes.now())))
-                .map(paid -> writes.outcome(new Outcome.Result(200, response(feature.name(), cost, paid))));
+        return writes.autocommit((client, now) -> attempt(client, userId, cost, tokens, name, null, now)
+                        .flatMap(first -> settle(first, userId, cost, now, () -> writes.transaction(conn ->
+                                maintainThenRetry(conn, userId, cost, tokens, name, null, writes.now())))))
+                .map(paid -> writes.outcome(new Outcome.Result(200, response(name, cost, paid))));
     }
 
-    /** The guarded debit alone: one round trip, null when refused (nothing changed). */
-    private Uni<Debit.Debited> attempt(SqlClient client, String userId, long cost, Long tokens, String feature, String key,
+    /** The guarded debit alone: one round trip, which also reports the account's state on a refusal. */
+    private Uni<Debit.Attempt> attempt(SqlClient client, String userId, long cost, Long tokens, String feature, String key,
                                        Instant now) {
         return debit.debit(client, userId, cost, tokens, feature, key, AccountService.ACTOR, now);
     }
 
     /**
-     * After a refusal: 404 for no account, 429 when nothing is due, else apply the due maintenance
-     * under the row lock and debit once more.
+     * Paid, or why not: 404 for no account, 429 when nothing is due (no further round trip), and
+     * only when maintenance is due the slow path.
      */
-    private Uni<Debit.Debited> refused(SqlConnection conn, String userId, long cost, Long tokens, String feature,
-                                       String key, Instant now) {
-        return books.lockAccount(conn, userId).flatMap(account -> {
-            if (account == null) {
+    private Uni<Debit.Debited> settle(Debit.Attempt attempt, String userId, long cost, Instant now,
+                                      Supplier<Uni<Debit.Debited>> whenDue) {
+        if (attempt.paid() != null) {
+            return Uni.createFrom().item(attempt.paid());
+        }
+        if (attempt.refused() == null) {
+            return Uni.createFrom().failure(CreditException.accountNotFound(userId));
+        }
+        if (attempt.refused().nextMaintenanceAt.isAfter(now)) {
+            return Uni.createFrom().failure(insufficient(attempt.refused(), cost, now));
+        }
+        return whenDue.get();
+    }
+
+    /** Under the row lock: apply the due maintenance, then debit once more. */
+    private Uni<Debit.Debited> maintainThenRetry(SqlConnection conn, String userId, long cost, Long tokens, String feature,
+                                                 String key, Instant now) {
+        return books.lock(conn, userId, AccountService.ACTOR).flatMap(book -> {
+            if (book == null) {
                 return Uni.createFrom().failure(CreditException.accountNotFound(userId));
             }
-            if (account.nextMaintenanceAt.isAfter(now)) {
-                return Uni.createFrom().failure(insufficient(account, cost, now));
-            }
-            return books.book(conn, account, AccountService.ACTOR).flatMap(book -> {
-                book.maintain(now, plans);
-                return books.flush(conn, book)
-                        .chain(() -> attempt(conn, userId, cost, tokens, feature, key, now))
-                        .onItem().ifNull().failWith(() -> insufficient(book.account(), cost, now));
-            });
+            book.maintain(now, plans);
+            return books.flush(conn, book)
+                    .chain(() -> attempt(conn, userId, cost, tokens, feature, key, now))
+                    .flatMap(retry -> retry.paid() != null
+                            ? Uni.createFrom().item(retry.paid())
+                            : Uni.createFrom().failure(insufficient(book.account(), cost, now)));
         });
     }
 

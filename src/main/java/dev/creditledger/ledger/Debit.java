@@ -1,5 +1,6 @@
 package dev.creditledger.ledger;
 
+import dev.creditledger.account.Account;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -11,13 +12,14 @@ import java.time.Instant;
  * The debit: one call of {@code debit_account} (migration V2), which runs the guarded UPDATE
  * ({@code balance - held >= cost and next_maintenance_at > now}), draws the grants down in order
  * and appends the ledger entry, in one round trip. Never read-then-write. On its own (autocommit)
- * the call is its own transaction; inside a caller's transaction it joins it.
+ * the call is its own transaction; inside a caller's transaction it joins it. A refusal comes back
+ * in the same round trip with the account's state, enough to answer 429 or see maintenance due.
  */
 @ApplicationScoped
 public class Debit {
 
-    private static final String DEBIT = "select entry_id, balance, held, total_tokens_used, monthly_tokens_used "
-            + "from debit_account($1, $2, $3, $4, $5, $6, $7)";
+    private static final String DEBIT = "select entry_id, balance, held, total_tokens_used, monthly_tokens_used, "
+            + "next_maintenance_at, period_end, tier, subscription_ends_at from debit_account($1, $2, $3, $4, $5, $6, $7)";
 
     /** Result of a successful debit: the account's counters after it. */
     public record Debited(long entryId, long balance, long held, long totalTokensUsed, long monthlyTokensUsed) {
@@ -27,20 +29,37 @@ public class Debit {
     }
 
     /**
-     * Debits {@code cost} tokens; emits null when the guard refused (insufficient, unknown
-     * account, or maintenance due) and nothing was changed.
+     * What one attempt found: {@code paid} when the debit went through; otherwise {@code refused}
+     * holds the unchanged account (balance, held, tier, period and maintenance instants); both
+     * null when there is no such account.
      */
-    public Uni<Debited> debit(SqlClient client, String userId, long cost, Long reportedTokens, String feature,
+    public record Attempt(Debited paid, Account refused) {
+    }
+
+    public Uni<Attempt> debit(SqlClient client, String userId, long cost, Long reportedTokens, String feature,
                               String idempotencyKey, String actor, Instant now) {
         Tuple args = Tuple.tuple().addValue(userId).addValue(cost).addValue(BookStore.utc(now)).addValue(feature)
                 .addValue(reportedTokens).addValue(idempotencyKey).addValue(actor);
         return client.preparedQuery(DEBIT).execute(args).map(rows -> {
             if (rows.size() == 0) {
-                return null;
+                return new Attempt(null, null);
             }
             Row row = rows.iterator().next();
-            return new Debited(row.getLong("entry_id"), row.getLong("balance"), row.getLong("held"),
-                    row.getLong("total_tokens_used"), row.getLong("monthly_tokens_used"));
+            if (row.getLong("entry_id") != null) {
+                return new Attempt(new Debited(row.getLong("entry_id"), row.getLong("balance"), row.getLong("held"),
+                        row.getLong("total_tokens_used"), row.getLong("monthly_tokens_used")), null);
+            }
+            Account account = new Account();
+            account.accountId = userId;
+            account.balance = row.getLong("balance");
+            account.held = row.getLong("held");
+            account.totalTokensUsed = row.getLong("total_tokens_used");
+            account.monthlyTokensUsed = row.getLong("monthly_tokens_used");
+            account.nextMaintenanceAt = BookStore.instant(row, "next_maintenance_at");
+            account.periodEnd = BookStore.instant(row, "period_end");
+            account.tier = row.getString("tier");
+            account.subscriptionEndsAt = BookStore.instant(row, "subscription_ends_at");
+            return new Attempt(null, account);
         });
     }
 }
