@@ -42,8 +42,7 @@ public class AccountService {
     }
 
     /** Creates the account with its tier's allowance (201), or answers the existing one (200). */
-    public Uni<Outcome> open(String userId, OpenAccountRequest request, IdempotencyKey key) {
-        OpenAccountRequest body = request == null ? OpenAccountRequest.EMPTY : request;
+    public Uni<Outcome> open(String userId, OpenAccountRequest body, IdempotencyKey key) {
         String tier = body.tier() == null ? plans.defaultTier() : body.tier();
         plans.allowanceTokens(tier);
         return writes.run(userId, key, (conn, now) -> {

@@ -35,7 +35,6 @@ public final class Book {
     private final List<PendingEntry> entries = new ArrayList<>();
     private final String actor;
     private String idempotencyKey;
-    private boolean accountChanged;
 
     public Book(Account account, List<CreditGrant> openGrants, String actor) {
         this.account = account;
@@ -186,14 +185,9 @@ public final class Book {
     }
 
     private void touch(Instant at) {
-        accountChanged = true;
         if (account.updatedAt == null || at.isAfter(account.updatedAt)) {
             account.updatedAt = at;
         }
-    }
-
-    boolean accountChanged() {
-        return accountChanged;
     }
 
     List<CreditGrant> newGrants() {

@@ -32,15 +32,13 @@ public class BookStore {
         return lockAccount(conn, userId).flatMap(account -> account == null ? Uni.createFrom().nullItem() : book(conn, account, actor));
     }
 
-    /** Locks the account row and reads it alone; null when there is no such account. */
-    public Uni<Account> lockAccount(SqlConnection conn, String userId) {
+    private Uni<Account> lockAccount(SqlConnection conn, String userId) {
         return conn.preparedQuery("select " + ACCOUNT_COLUMNS + " from account where account_id = $1 for update")
                 .execute(Tuple.of(userId))
                 .map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
     }
 
-    /** A book over an account already locked in this transaction, with its open grants. */
-    public Uni<Book> book(SqlConnection conn, Account account, String actor) {
+    private Uni<Book> book(SqlConnection conn, Account account, String actor) {
         return openGrants(conn, account.accountId).map(grants -> new Book(account, grants, actor));
     }
 

@@ -1,7 +1,6 @@
 package dev.creditledger.ledger;
 
 import dev.creditledger.account.UserIds;
-import dev.creditledger.problem.QueryParams;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
@@ -23,8 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Ledger")
 @Produces(MediaType.APPLICATION_JSON)
 public class LedgerResource {
-
-    public static final int DEFAULT_LIMIT = 50;
 
     private final LedgerService service;
 
@@ -48,7 +45,6 @@ public class LedgerResource {
                                   @QueryParam("limit") String limit,
                                   @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
         UserIds.checked(userId);
-        int size = QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, LedgerService.MAX_LIMIT);
-        return service.page(userId, size, cursor);
+        return service.page(userId, Cursors.limit(limit), cursor);
     }
 }

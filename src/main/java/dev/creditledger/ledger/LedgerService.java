@@ -5,13 +5,10 @@ import dev.creditledger.account.AccountService;
 import dev.creditledger.plan.PlanCatalog;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 
 /** Pages through an account's ledger. */
 @ApplicationScoped
 public class LedgerService {
-
-    public static final int MAX_LIMIT = 200;
 
     private final AccountService accounts;
     private final LedgerRepository ledger;
@@ -30,10 +27,9 @@ public class LedgerService {
         return accounts.current(userId)
                 .flatMap(account -> ledger.page(userId, before, limit + 1))
                 .map(entries -> {
-                    boolean more = entries.size() > limit;
-                    List<LedgerEntry> shown = more ? entries.subList(0, limit) : entries;
-                    String next = more ? Cursors.after(shown.get(shown.size() - 1).entryId) : null;
-                    return new LedgerPage(shown.stream().map(e -> LedgerEntryView.of(e, plans, mapper)).toList(), next);
+                    Cursors.Slice<LedgerEntry> page = Cursors.Slice.of(entries, limit, e -> e.entryId);
+                    return new LedgerPage(page.items().stream().map(e -> LedgerEntryView.of(e, plans, mapper)).toList(),
+                            page.nextCursor());
                 });
     }
 }

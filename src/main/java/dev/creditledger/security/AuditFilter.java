@@ -7,6 +7,7 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -32,7 +33,7 @@ public class AuditFilter {
     @ServerResponseFilter
     public Uni<Void> audit(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
         String sent = request.getHeaderString(REQUEST_ID);
-        String requestId = sent != null && SANE_ID.matcher(sent).matches() ? sent : UUID.randomUUID().toString();
+        String requestId = sent != null && SANE_ID.matcher(sent).matches() ? sent : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
         response.getHeaders().putSingle(REQUEST_ID, requestId);
         Object key = request.getProperty(AuthFilter.API_KEY);
         boolean adminOnly = resource.getResourceMethod() != null && resource.getResourceMethod().getAnnotation(Allowed.class) == null

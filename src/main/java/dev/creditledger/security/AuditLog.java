@@ -63,9 +63,8 @@ public class AuditLog {
                                 row.getString("method"), row.getString("path"), row.getInteger("status"), row.getString("request_id"),
                                 row.getOffsetDateTime("created_at").toInstant()));
                     }
-                    boolean more = entries.size() > limit;
-                    List<Entry> shown = more ? entries.subList(0, limit) : entries;
-                    return new Page(List.copyOf(shown), more ? Cursors.after(shown.get(shown.size() - 1).auditId()) : null);
+                    Cursors.Slice<Entry> page = Cursors.Slice.of(entries, limit, Entry::auditId);
+                    return new Page(page.items(), page.nextCursor());
                 });
     }
 }

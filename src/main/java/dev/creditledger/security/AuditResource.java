@@ -1,6 +1,6 @@
 package dev.creditledger.security;
 
-import dev.creditledger.problem.QueryParams;
+import dev.creditledger.ledger.Cursors;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,6 +33,6 @@ public class AuditResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<AuditLog.Page> audit(@Parameter(description = "Entries per page, 1 to 200 (default 50)") @QueryParam("limit") String limit,
                                     @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
-        return audit.page(QueryParams.intInRange("limit", limit, 50, 1, 200), cursor);
+        return audit.page(Cursors.limit(limit), cursor);
     }
 }
