@@ -1,6 +1,7 @@
 package dev.creditledger.support;
 
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 
 /**
  * Base of the tests that go through the service: the database reader, the test clock, and the
@@ -13,4 +14,8 @@ public abstract class LedgerTest {
     @Inject
     protected TestClock clock;
 
+    @AfterEach
+    void ledgerInvariantsHoldForEveryAccount() {
+        ledger.assertInvariants();
+    }
 }
