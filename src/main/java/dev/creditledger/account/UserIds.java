@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 public final class UserIds {
 
     public static final String PATTERN = "^(?!\\.\\.?$)[A-Za-z0-9._:@-]{1,128}$";
-    static final String RULE = "must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -, and not . or ..";
+    public static final String RULE = "must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -, and not . or ..";
     private static final Pattern VALID = Pattern.compile(PATTERN);
 
     private UserIds() {

@@ -42,6 +42,10 @@ public interface CreditsConfig {
          */
         @WithDefault("5000")
         int requestsPerSecond();
+
+        /** Requests per second one end user (one token subject) may make on one instance; bursts up to one second's worth. */
+        @WithDefault("10")
+        int endUserRequestsPerSecond();
     }
 
     /** Plans by tier name. */

@@ -9,8 +9,8 @@ public enum ErrorCode {
     MALFORMED_JSON(400, "malformed-json", "Request body is not valid JSON"),
     UNKNOWN_FEATURE(400, "unknown-feature", "Unknown feature"),
     UNKNOWN_TIER(400, "unknown-tier", "Unknown tier"),
-    UNAUTHORIZED(401, "unauthorized", "Missing or invalid API key"),
-    FORBIDDEN(403, "forbidden", "API key lacks the scope"),
+    UNAUTHORIZED(401, "unauthorized", "Missing or invalid credentials"),
+    FORBIDDEN(403, "forbidden", "Credentials lack the permission"),
     KEY_NOT_FOUND(404, "key-not-found", "API key not found"),
     ACCOUNT_NOT_FOUND(404, "account-not-found", "Account not found"),
     NOT_FOUND(404, "not-found", "Not found"),
@@ -18,7 +18,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused",
             "Idempotency key was already used for a different request"),
-    RATE_LIMITED(429, "rate-limited", "Too many requests for this API key"),
+    RATE_LIMITED(429, "rate-limited", "Too many requests"),
     INSUFFICIENT_CREDITS(429, "insufficient-credits", "Insufficient credits"),
     INTERNAL(500, "internal", "Internal error");
 

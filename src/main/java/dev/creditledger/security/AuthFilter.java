@@ -4,6 +4,7 @@ import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
 import dev.creditledger.problem.Problem;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
@@ -11,28 +12,37 @@ import java.lang.reflect.Method;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /v1} endpoint needs {@code Authorization: Bearer <API key>}, and a key whose scopes
- * the endpoint allows ({@link Allowed}; admin keys pass everywhere), within the key's rate limit
- * ({@link RateLimiter}). The key is never logged or echoed. {@code /q/*} (health, OpenAPI) stays open.
+ * Every {@code /v1} endpoint needs {@code Authorization: Bearer <credential>}. The credential is
+ * either an API key, whose scopes the endpoint must allow ({@link Allowed}; admin keys pass
+ * everywhere, except on end-user endpoints), or an end-user token ({@link EndUserTokens}), which
+ * reaches only the {@link EndUser} endpoints: anywhere else it gets the same 404 whatever the path
+ * names, so it learns nothing about other accounts. Each key, and each end user, has a rate limit
+ * ({@link RateLimiter}). Credentials are never logged or echoed. {@code /q/*} (health, OpenAPI)
+ * stays open.
  */
 public class AuthFilter {
 
     /** Request property holding the authenticated {@link ApiKey}. */
     public static final String API_KEY = "credit-ledger.api-key";
+    /** Routing-context key holding the user id of a verified end-user token. */
+    public static final String END_USER = "credit-ledger.end-user";
     private static final String BEARER = "Bearer ";
     private static final int MAX_KEY_LENGTH = 200;
+    private static final int MAX_TOKEN_LENGTH = 8192;
     private static final String CHALLENGE = "Bearer realm=\"credit-ledger\"";
 
     private final KeyCache keys;
+    private final EndUserTokens tokens;
     private final RateLimiter limiter;
 
-    public AuthFilter(KeyCache keys, RateLimiter limiter) {
+    public AuthFilter(KeyCache keys, EndUserTokens tokens, RateLimiter limiter) {
         this.keys = keys;
+        this.tokens = tokens;
         this.limiter = limiter;
     }
 
     @ServerRequestFilter
-    public Uni<Response> authenticate(ContainerRequestContext request, ResourceInfo resource) {
+    public Uni<Response> authenticate(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
         Class<?> type = resource.getResourceClass();
         if (type == null || !type.getPackageName().startsWith("dev.creditledger")) {
             return Uni.createFrom().nullItem();
@@ -40,21 +50,31 @@ public class AuthFilter {
         String path = request.getUriInfo().getPath();
         String header = request.getHeaderString("Authorization");
         if (header == null) {
-            return refuse(path, "Send Authorization: Bearer <API key>", null);
+            return refuse(path, "Send Authorization: Bearer <API key or end-user token>", null);
         }
-        if (!header.startsWith(BEARER) || header.length() == BEARER.length() || header.length() > BEARER.length() + MAX_KEY_LENGTH
-                || header.substring(BEARER.length()).isBlank()) {
-            return refuse(path, "The Authorization header must be: Bearer <API key>", "invalid_request");
+        String credential = header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : "";
+        boolean token = EndUserTokens.looksLikeToken(credential);
+        if (credential.isEmpty() || credential.length() > (token ? MAX_TOKEN_LENGTH : MAX_KEY_LENGTH)) {
+            return refuse(path, "The Authorization header must be: Bearer <API key or end-user token>", "invalid_request");
         }
-        Allowed allowed = allowed(resource.getResourceMethod(), type);
-        return keys.find(header.substring(BEARER.length()).trim()).map(key -> {
+        boolean endUserEndpoint = annotated(EndUser.class, resource.getResourceMethod(), type) != null;
+        if (token) {
+            return tokens.subject(credential)
+                    .map(subject -> endUser(routing, path, subject, endUserEndpoint))
+                    .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(path, e.getMessage(), "invalid_token"));
+        }
+        Allowed allowed = annotated(Allowed.class, resource.getResourceMethod(), type);
+        return keys.find(credential).map(key -> {
             if (key == null) {
                 return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
             }
             long wait = limiter.secondsUntilAllowed(key);
             if (wait > 0) {
-                return Problem.of(new CreditException(ErrorCode.RATE_LIMITED, "This API key made more requests than its limit allows; "
-                        + "retry after " + wait + " s").header("Retry-After", Long.toString(wait)), path);
+                return rateLimited(path, "This API key made more requests than its limit allows", wait);
+            }
+            if (endUserEndpoint) {
+                return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint takes an end-user token, not an API key; "
+                        + "backends read an account at /v1/accounts/{userId}"), path);
             }
             if (!key.allows(allowed)) {
                 return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint needs a key with scope "
@@ -65,9 +85,21 @@ public class AuthFilter {
         });
     }
 
-    private static Allowed allowed(Method method, Class<?> type) {
-        Allowed onMethod = method == null ? null : method.getAnnotation(Allowed.class);
-        return onMethod != null ? onMethod : type.getAnnotation(Allowed.class);
+    private Response endUser(RoutingContext routing, String path, String subject, boolean endUserEndpoint) {
+        if (!endUserEndpoint) {
+            return Problem.of(new CreditException(ErrorCode.NOT_FOUND, "End-user tokens reach only /v1/me and what lies under it"), path);
+        }
+        long wait = limiter.secondsUntilAllowed(subject);
+        if (wait > 0) {
+            return rateLimited(path, "This user made more requests than the end-user limit allows", wait);
+        }
+        routing.put(END_USER, subject);
+        return null;
+    }
+
+    private static <A extends java.lang.annotation.Annotation> A annotated(Class<A> annotation, Method method, Class<?> type) {
+        A onMethod = method == null ? null : method.getAnnotation(annotation);
+        return onMethod != null ? onMethod : type.getAnnotation(annotation);
     }
 
     private static String describe(Allowed allowed) {
@@ -78,6 +110,11 @@ public class AuthFilter {
             }
         }
         return scopes.toString();
+    }
+
+    private static Response rateLimited(String path, String detail, long wait) {
+        return Problem.of(new CreditException(ErrorCode.RATE_LIMITED, detail + "; retry after " + wait + " s")
+                .header("Retry-After", Long.toString(wait)), path);
     }
 
     private static Uni<Response> refuse(String path, String detail, String error) {

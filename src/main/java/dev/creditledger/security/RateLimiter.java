@@ -9,26 +9,47 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A token bucket per API key on this instance: a key may make {@code rate} requests per second,
- * in bursts of up to one second's worth. Time comes from the injected clock, so tests move it
- * instead of waiting.
+ * A token bucket per API key, and one per end user, on this instance: a key may make {@code rate}
+ * requests per second, in bursts of up to one second's worth. End users share one configured
+ * rate. Buckets idle long enough to be full again are dropped when there are many, so the map
+ * stays bounded by the callers of the last second. Time comes from the injected clock, so tests
+ * move it instead of waiting.
  */
 @ApplicationScoped
 public class RateLimiter {
 
-    private final Map<Long, Bucket> buckets = new ConcurrentHashMap<>();
+    private static final int PRUNE_ABOVE = 100_000;
+
+    private final Map<Object, Bucket> buckets = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int defaultRate;
+    private final int endUserRate;
 
     public RateLimiter(Clock clock, CreditsConfig config) {
         this.clock = clock;
         this.defaultRate = config.rateLimit().requestsPerSecond();
+        this.endUserRate = config.rateLimit().endUserRequestsPerSecond();
     }
 
-    /** Takes one request from the key's bucket: empty when allowed, else the seconds until one is. */
+    /** Takes one request from the key's bucket: 0 when allowed, else the seconds until one is. */
     public long secondsUntilAllowed(ApiKey key) {
-        int rate = key.rateLimit() == null ? defaultRate : key.rateLimit();
-        return buckets.computeIfAbsent(key.keyId(), id -> new Bucket(rate, clock.instant())).take(rate, clock.instant());
+        return take(key.keyId(), key.rateLimit() == null ? defaultRate : key.rateLimit());
+    }
+
+    /** Takes one request from the end user's bucket: 0 when allowed, else the seconds until one is. */
+    public long secondsUntilAllowed(String userId) {
+        return take(new EndUserBucket(userId), endUserRate);
+    }
+
+    private long take(Object id, int rate) {
+        Instant now = clock.instant();
+        if (buckets.size() > PRUNE_ABOVE) {
+            buckets.values().removeIf(bucket -> bucket.idleLongerThanOneSecond(now));
+        }
+        return buckets.computeIfAbsent(id, ignored -> new Bucket(rate, now)).take(rate, now);
+    }
+
+    private record EndUserBucket(String userId) {
     }
 
     private static final class Bucket {
@@ -51,6 +72,11 @@ public class RateLimiter {
                 return 0;
             }
             return Math.max(1, (long) Math.ceil((1 - tokens) / rate));
+        }
+
+        /** A bucket untouched for a second is full again: dropping it changes no answer. */
+        synchronized boolean idleLongerThanOneSecond(Instant now) {
+            return Duration.between(last, now).compareTo(Duration.ofSeconds(1)) > 0;
         }
     }
 }

@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.AdminKeyByDefault;
+import dev.creditledger.support.Operations;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,19 +45,28 @@ class ApiKeyTest extends LedgerTest {
             Map.entry("DELETE /v1/keys/{keyId}", Set.of()),
             Map.entry("GET /v1/audit", Set.of())));
 
-    private static final Map<String, String> BODIES = Map.of(
-            "POST /v1/accounts/{userId}/consume", "{\"feature\":\"code_generation\"}",
-            "POST /v1/accounts/{userId}/grants", "{\"credits\":1}",
-            "PUT /v1/accounts/{userId}/subscription", "{\"tier\":\"pro\"}",
-            "POST /v1/keys", "{\"name\":\"probe\",\"scopes\":[\"read\"]}");
+    /** The end-user endpoints: no API key reaches them, whatever its scopes. */
+    static final Set<String> END_USER = Set.of("GET /v1/me", "GET /v1/me/ledger");
 
     @Test
-    @SuppressWarnings("unchecked")
     void everyDocumentedOperationIsInTheScopeTable() {
-        Map<String, Map<String, Object>> paths = given().get("/q/openapi?format=json").then().statusCode(200).extract().path("paths");
-        Set<String> documented = new TreeSet<>();
-        paths.forEach((path, ops) -> ops.keySet().forEach(method -> documented.add(method.toUpperCase() + " " + path)));
-        assertEquals(ALLOWED.keySet(), documented, "a new endpoint needs its scopes decided here");
+        Set<String> tabled = new TreeSet<>(ALLOWED.keySet());
+        tabled.addAll(END_USER);
+        assertEquals(tabled, Operations.documented(), "a new endpoint needs its scopes decided here");
+    }
+
+    @Test
+    void noApiKeyReachesTheEndUserEndpoints() {
+        String user = newUserId("keyme");
+        openFree(user);
+        List<String> keys = List.of(AdminKeyByDefault.ADMIN_KEY, createKey("meter for me", "meter"), createKey("read for me", "read"));
+        for (String operation : END_USER) {
+            for (String key : keys) {
+                Response response = Operations.call(operation, user, "Bearer " + key);
+                assertEquals(403, response.statusCode(), operation + ": " + response.asString());
+                assertEquals("urn:credit-ledger:problem:forbidden", response.path("type"));
+            }
+        }
     }
 
     @Test
@@ -73,9 +82,9 @@ class ApiKeyTest extends LedgerTest {
         headers.add(null);
         headers.addAll(List.of("Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer    ", "bearer " + AdminKeyByDefault.ADMIN_KEY,
                 "Bearer cl_unknownkeyunknownkeyunknownkeyunknownke", "Bearer " + "x".repeat(201), "Bearer " + revoked));
-        for (String operation : ALLOWED.keySet()) {
+        for (String operation : Operations.documented()) {
             for (String header : headers) {
-                Response response = call(operation, user, header);
+                Response response = Operations.call(operation, user, header);
                 assertEquals(401, response.statusCode(), operation + " with " + describe(header) + ": " + response.asString());
                 assertEquals("urn:credit-ledger:problem:unauthorized", response.path("type"));
                 assertTrue(response.header("WWW-Authenticate").startsWith("Bearer realm=\"credit-ledger\""));
@@ -94,7 +103,7 @@ class ApiKeyTest extends LedgerTest {
                 String user = newUserId("scope");
                 openFree(user);
                 String before = ledger.snapshot(user);
-                Response response = call(operation.getKey(), user, "Bearer " + key);
+                Response response = Operations.call(operation.getKey(), user, "Bearer " + key);
                 if (operation.getValue().contains(scope)) {
                     assertFalse(Set.of(401, 403).contains(response.statusCode()),
                             scope + " may call " + operation.getKey() + ": " + response.asString());
@@ -148,27 +157,6 @@ class ApiKeyTest extends LedgerTest {
 
     private long keyId(String key) {
         return Long.parseLong(ledger.strings("select key_id::text from api_key where key_hash = ?", ApiKeys.hash(key)).get(0));
-    }
-
-    private Response call(String operation, String user, String authorization) {
-        String[] parts = operation.split(" ", 2);
-        String path = parts[1].replace("{userId}", user).replace("{keyId}", "1");
-        if (authorization == null) {
-            AdminKeyByDefault.withoutKey();
-        }
-        RequestSpecification spec = given();
-        if (authorization != null) {
-            spec.header("Authorization", authorization);
-        }
-        String body = BODIES.get(operation);
-        if (body != null) {
-            spec.contentType("application/json").body(body);
-        }
-        try {
-            return spec.request(parts[0], path);
-        } finally {
-            new AdminKeyByDefault().beforeEach(null);
-        }
     }
 
     private static String describe(String header) {

@@ -1,0 +1,78 @@
+package dev.creditledger.me;
+
+import dev.creditledger.account.AccountService;
+import dev.creditledger.account.AccountView;
+import dev.creditledger.ledger.Cursors;
+import dev.creditledger.ledger.LedgerPage;
+import dev.creditledger.ledger.LedgerService;
+import dev.creditledger.security.AuthFilter;
+import dev.creditledger.security.EndUser;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * What a browser frontend reads with its user's own token: the account and the ledger of the
+ * token's subject, and nothing else. No path or query names a user here, so there is no id to
+ * guess. Read-only: accounts are opened by the app's backend.
+ */
+@Path("/v1/me")
+@Tag(name = "End user")
+@Produces(MediaType.APPLICATION_JSON)
+@EndUser
+@SecurityRequirement(name = "endUserToken")
+public class MeResource {
+
+    private final AccountService accounts;
+    private final LedgerService ledger;
+
+    public MeResource(AccountService accounts, LedgerService ledger) {
+        this.accounts = accounts;
+        this.ledger = ledger;
+    }
+
+    @GET
+    @Operation(summary = "The signed-in user's usage status",
+            description = "The same view as GET /v1/accounts/{userId}, for the subject of the end-user token: what a frontend "
+                    + "shows as \"5 Credits • 10,000 Tokens\". 404 until the app's backend has opened the account.")
+    @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<AccountView> me(@Context RoutingContext routing) {
+        return accounts.status(userId(routing));
+    }
+
+    @GET
+    @Path("/ledger")
+    @Operation(summary = "The signed-in user's ledger, newest first", description = "The same page as GET /v1/accounts/{userId}/ledger, "
+            + "for the subject of the end-user token only (a cursor never reaches another account's entries).")
+    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<LedgerPage> myLedger(@Context RoutingContext routing,
+                                    @Parameter(description = "Entries per page, 1 to 200 (default 50)", example = "50")
+                                    @QueryParam("limit") String limit,
+                                    @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+        return ledger.page(userId(routing), Cursors.limit(limit), cursor);
+    }
+
+    /** Set by {@link AuthFilter} after verifying the token; this resource is unreachable without it. */
+    private static String userId(RoutingContext routing) {
+        String userId = routing.get(AuthFilter.END_USER);
+        if (userId == null) {
+            throw new IllegalStateException("an end-user endpoint was reached without a verified token");
+        }
+        return userId;
+    }
+}
