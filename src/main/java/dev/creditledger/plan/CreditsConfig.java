@@ -46,6 +46,13 @@ public interface CreditsConfig {
         /** Requests per second one end user (one token subject) may make on one instance; bursts up to one second's worth. */
         @WithDefault("10")
         int endUserRequestsPerSecond();
+
+        /**
+         * Refused credentials (401s) per second one client address may cause on one instance, in bursts
+         * of up to one second's worth; past it, the address gets 429 before any key lookup or signature check.
+         */
+        @WithDefault("20")
+        int failedAuthenticationsPerSecond();
     }
 
     /** Plans by tier name. */

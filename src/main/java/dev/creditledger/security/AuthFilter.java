@@ -17,7 +17,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * everywhere, except on end-user endpoints), or an end-user token ({@link EndUserTokens}), which
  * reaches only the {@link EndUser} endpoints: anywhere else it gets the same 404 whatever the path
  * names, so it learns nothing about other accounts. Each key, and each end user, has a rate limit
- * ({@link RateLimiter}). Credentials are never logged or echoed. {@code /q/*} (health, OpenAPI)
+ * ({@link RateLimiter}), and so does each client address for the credentials it gets refused. Credentials are never logged or echoed. {@code /q/*} (health, OpenAPI)
  * stays open.
  */
 public class AuthFilter {
@@ -48,25 +48,32 @@ public class AuthFilter {
             return Uni.createFrom().nullItem();
         }
         String path = request.getUriInfo().getPath();
+        String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
         String header = request.getHeaderString("Authorization");
-        if (header == null) {
-            return refuse(path, "Send Authorization: Bearer <API key or end-user token>", null);
-        }
-        String credential = header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : "";
+        String credential = header != null && header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : "";
         boolean token = EndUserTokens.looksLikeToken(credential);
+        long blocked = limiter.secondsUntilAuthenticationAllowed(address);
+        if (blocked > 0 && (token || credential.isEmpty() || !keys.isCached(credential))) {
+            // Past its refused credentials, an address gets no lookup and no signature check; keys known good still pass.
+            return Uni.createFrom().item(rateLimited(path, "Too many invalid credentials came from this address", blocked));
+        }
+        if (header == null) {
+            return Uni.createFrom().item(unauthorized(address, path, "Send Authorization: Bearer <API key or end-user token>", null));
+        }
         if (credential.isEmpty() || credential.length() > (token ? MAX_TOKEN_LENGTH : MAX_KEY_LENGTH)) {
-            return refuse(path, "The Authorization header must be: Bearer <API key or end-user token>", "invalid_request");
+            return Uni.createFrom().item(unauthorized(address, path,
+                    "The Authorization header must be: Bearer <API key or end-user token>", "invalid_request"));
         }
         boolean endUserEndpoint = annotated(EndUser.class, resource.getResourceMethod(), type) != null;
         if (token) {
             return tokens.subject(credential)
                     .map(subject -> endUser(routing, path, subject, endUserEndpoint))
-                    .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(path, e.getMessage(), "invalid_token"));
+                    .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(address, path, e.getMessage(), "invalid_token"));
         }
         Allowed allowed = annotated(Allowed.class, resource.getResourceMethod(), type);
         return keys.find(credential).map(key -> {
             if (key == null) {
-                return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
+                return unauthorized(address, path, "The API key is unknown or revoked", "invalid_token");
             }
             long wait = limiter.secondsUntilAllowed(key);
             if (wait > 0) {
@@ -117,11 +124,9 @@ public class AuthFilter {
                 .header("Retry-After", Long.toString(wait)), path);
     }
 
-    private static Uni<Response> refuse(String path, String detail, String error) {
-        return Uni.createFrom().item(unauthorized(path, detail, error));
-    }
-
-    private static Response unauthorized(String path, String detail, String error) {
+    /** A 401, counted against the client address. */
+    private Response unauthorized(String address, String path, String detail, String error) {
+        limiter.authenticationFailed(address);
         String challenge = error == null ? CHALLENGE : CHALLENGE + ", error=\"" + error + "\"";
         return Problem.of(new CreditException(ErrorCode.UNAUTHORIZED, detail).header("WWW-Authenticate", challenge), path);
     }

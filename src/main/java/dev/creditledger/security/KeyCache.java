@@ -37,9 +37,9 @@ public class KeyCache {
     public Uni<ApiKey> find(String presented) {
         String hash = ApiKeys.hash(presented);
         Instant now = Instants.now(clock);
-        Entry entry = byHash.get(hash);
-        if (entry != null && entry.loadedAt().plus(TTL).isAfter(now) && !entry.loadedAt().isAfter(now)) {
-            return Uni.createFrom().item(entry.key());
+        ApiKey cached = cached(hash, now);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
         }
         return store.findActiveAndTouch(hash, now).invoke(key -> {
             if (key == null) {
@@ -51,6 +51,16 @@ public class KeyCache {
                 byHash.put(hash, new Entry(key, now));
             }
         });
+    }
+
+    /** Whether the secret is a key this instance has in memory, known good: checking costs nothing. */
+    public boolean isCached(String presented) {
+        return cached(ApiKeys.hash(presented), Instants.now(clock)) != null;
+    }
+
+    private ApiKey cached(String hash, Instant now) {
+        Entry entry = byHash.get(hash);
+        return entry != null && entry.loadedAt().plus(TTL).isAfter(now) && !entry.loadedAt().isAfter(now) ? entry.key() : null;
     }
 
     public void forget(long keyId) {

@@ -177,6 +177,21 @@ class EndUserTest extends LedgerTest {
     }
 
     @Test
+    void abusedAuthorizationHeadersAuthenticateNobody() {
+        String user = newUserId("abuse");
+        openFree(user);
+        String token = Tokens.forUser(user);
+        for (String header : List.of(token + ",Bearer " + token, token + " extra", token + "\u0000", token + "\u00e9", "Bearer " + token,
+                token.replace('.', '\u2024'), "\u202e" + token)) {
+            Response response = as(header).get("/v1/me");
+            assertEquals(401, response.statusCode(), header + ": " + response.asString());
+            assertEquals("urn:credit-ledger:problem:unauthorized", response.path("type"));
+        }
+        Response twice = given().header("Authorization", "Bearer " + token).header("Authorization", "Bearer " + token).get("/v1/me");
+        assertEquals(401, twice.statusCode(), "two Authorization headers are one credential too many: " + twice.asString());
+    }
+
+    @Test
     void anOverlongTokenIsRefusedBeforeItIsParsed() {
         String huge = "a".repeat(5000) + "." + "b".repeat(5000) + ".c";
         as(huge).get("/v1/me").then().statusCode(401).header("WWW-Authenticate", org.hamcrest.Matchers.containsString("invalid_request"));

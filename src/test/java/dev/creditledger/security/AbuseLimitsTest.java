@@ -15,18 +15,45 @@ import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Each end user has a rate limit of their own, per instance (3 requests per second here). */
+/**
+ * Limits on one instance, set low here: each end user may make 3 requests per second, and each
+ * client address may have 5 credentials refused per second.
+ */
 @QuarkusTest
-@TestProfile(EndUserRateLimitTest.ThreePerSecond.class)
-class EndUserRateLimitTest extends LedgerTest {
+@TestProfile(AbuseLimitsTest.LowLimits.class)
+class AbuseLimitsTest extends LedgerTest {
 
-    public static class ThreePerSecond implements QuarkusTestProfile {
+    public static class LowLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("credits.rate-limit.end-user-requests-per-second", "3");
+            return Map.of("credits.rate-limit.end-user-requests-per-second", "3",
+                    "credits.rate-limit.failed-authentications-per-second", "5");
         }
+    }
+
+    @BeforeEach
+    void everyBucketIsFull() {
+        clock.advance(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void anAddressGuessingCredentialsIsCutOffBeforeAnyLookupButKnownKeysStillPass() {
+        String user = newUserId("guessed");
+        openFree(user);
+        for (int i = 0; i < 5; i++) {
+            given().header("Authorization", "Bearer cl_guess" + i).get("/v1/accounts/{id}", user).then().statusCode(401);
+        }
+        for (String guess : List.of("Bearer cl_guess5", "Bearer " + Tokens.signedByAnotherKey(user), "Bearer " + Tokens.forUser(user))) {
+            given().header("Authorization", guess).get("/v1/me").then().statusCode(429)
+                    .header("Retry-After", "1").body("type", equalTo("urn:credit-ledger:problem:rate-limited"));
+        }
+        given().get("/v1/accounts/{id}", user).then().statusCode(200);
+        clock.advance(Duration.ofSeconds(1));
+        given().header("Authorization", "Bearer " + Tokens.forUser(user)).get("/v1/me").then().statusCode(200);
+        given().header("Authorization", "Bearer cl_guess6").get("/v1/accounts/{id}", user).then().statusCode(401);
     }
 
     @Test
