@@ -45,6 +45,14 @@ class EmbeddedDefaultIT {
             assertEquals(201, send(port, "PUT", "/v1/accounts/it-user", null).statusCode());
             HttpResponse<String> paid = send(port, "POST", "/v1/accounts/it-user/consume", "{\"feature\":\"code_generation\"}");
             assertEquals(200, paid.statusCode(), paid.body());
+            HttpResponse<String> token = send(port, "GET", "/v1/me", null, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJpdC11c2VyIn0.c2ln");
+            assertEquals(401, token.statusCode(), token.body());
+            assertTrue(token.body().contains("not configured for end-user tokens"), "no token is accepted until JWT is configured");
+            HttpResponse<String> crossOrigin = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans"))
+                    .header("Authorization", "Bearer " + adminKey).header("Origin", "https://somewhere.example").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, crossOrigin.statusCode(), "no origin is allowed until one is configured");
+            assertTrue(crossOrigin.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
             String logText = Files.readString(log);
             assertTrue(logText.contains("data in " + dataDir.toAbsolutePath().normalize()), "the log says where the data is");
         } finally {
