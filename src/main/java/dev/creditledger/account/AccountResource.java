@@ -31,7 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 public class AccountResource {
 
-    static final String ACCOUNT_EXAMPLE = """
+    public static final String ACCOUNT_EXAMPLE = """
             {"userId":"user_123","credits":5,"availableTokens":10000,"balanceTokens":10000,"heldTokens":0,
              "totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
              "monthlyResetDate":"2026-12-24T10:00:00Z","isSubscribed":false,"subscriptionTier":"free",

@@ -23,6 +23,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class LedgerResource {
 
+    public static final String LEDGER_EXAMPLE = """
+            {"entries":[{"entryId":7,"kind":"consume","amountTokens":-2000,"amountCredits":-1,"balanceAfterTokens":8000,
+             "balanceAfterCredits":4,"feature":"code_generation","tokens":null,"grants":[{"grantId":1,"amount":2000}],
+             "idempotencyKey":"req-81f2","actor":"api","reason":null,"createdAt":"2026-11-24T10:05:00Z"}],
+             "nextCursor":"ZTo3"}""";
+
     private final LedgerService service;
 
     public LedgerResource(LedgerService service) {
@@ -33,11 +39,7 @@ public class LedgerResource {
     @GET
     @Operation(summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
-            examples = @ExampleObject(name = "page", value = """
-                    {"entries":[{"entryId":7,"kind":"consume","amountTokens":-2000,"amountCredits":-1,"balanceAfterTokens":8000,
-                     "balanceAfterCredits":4,"feature":"code_generation","tokens":null,"grants":[{"grantId":1,"amount":2000}],
-                     "idempotencyKey":"req-81f2","actor":"api","reason":null,"createdAt":"2026-11-24T10:05:00Z"}],
-                     "nextCursor":"ZTo3"}""")))
+            examples = @ExampleObject(name = "page", value = LEDGER_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<LedgerPage> ledger(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,

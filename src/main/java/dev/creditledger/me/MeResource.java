@@ -1,9 +1,11 @@
 package dev.creditledger.me;
 
+import dev.creditledger.account.AccountResource;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.account.AccountView;
 import dev.creditledger.ledger.Cursors;
 import dev.creditledger.ledger.LedgerPage;
+import dev.creditledger.ledger.LedgerResource;
 import dev.creditledger.ledger.LedgerService;
 import dev.creditledger.security.AuthFilter;
 import dev.creditledger.security.EndUser;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -47,8 +50,10 @@ public class MeResource {
     @Operation(summary = "The signed-in user's usage status",
             description = "The same view as GET /v1/accounts/{userId}, for the subject of the end-user token: what a frontend "
                     + "shows as \"5 Credits • 10,000 Tokens\". 404 until the app's backend has opened the account.")
-    @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class)))
+    @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class),
+            examples = @ExampleObject(name = "free", value = AccountResource.ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<AccountView> me(@Context RoutingContext routing) {
         return accounts.status(userId(routing));
     }
@@ -57,9 +62,11 @@ public class MeResource {
     @Path("/ledger")
     @Operation(summary = "The signed-in user's ledger, newest first", description = "The same page as GET /v1/accounts/{userId}/ledger, "
             + "for the subject of the end-user token only (a cursor never reaches another account's entries).")
-    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class)))
+    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
+            examples = @ExampleObject(name = "page", value = LedgerResource.LEDGER_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<LedgerPage> myLedger(@Context RoutingContext routing,
                                     @Parameter(description = "Entries per page, 1 to 200 (default 50)", example = "50")
                                     @QueryParam("limit") String limit,

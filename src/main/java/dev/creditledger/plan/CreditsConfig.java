@@ -48,11 +48,11 @@ public interface CreditsConfig {
         int endUserRequestsPerSecond();
 
         /**
-         * Refused credentials (401s) per second one client address may cause on one instance, in bursts
-         * of up to one second's worth; past it, the address gets 429 before any key lookup or signature check.
+         * API key lookups that find no active key, per second, one client address may cause on one instance
+         * (bursts up to one second's worth); past it, unknown keys from that address get 429 without a lookup.
          */
         @WithDefault("20")
-        int failedAuthenticationsPerSecond();
+        int unknownKeysPerSecond();
     }
 
     /** Plans by tier name. */

@@ -20,7 +20,8 @@ public enum ErrorCode {
             "Idempotency key was already used for a different request"),
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
     INSUFFICIENT_CREDITS(429, "insufficient-credits", "Insufficient credits"),
-    INTERNAL(500, "internal", "Internal error");
+    INTERNAL(500, "internal", "Internal error"),
+    UNAVAILABLE(503, "unavailable", "Temporarily unavailable");
 
     public static final String TYPE_PREFIX = "urn:credit-ledger:problem:";
 

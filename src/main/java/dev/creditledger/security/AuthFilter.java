@@ -17,7 +17,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * everywhere, except on end-user endpoints), or an end-user token ({@link EndUserTokens}), which
  * reaches only the {@link EndUser} endpoints: anywhere else it gets the same 404 whatever the path
  * names, so it learns nothing about other accounts. Each key, and each end user, has a rate limit
- * ({@link RateLimiter}), and so does each client address for the credentials it gets refused. Credentials are never logged or echoed. {@code /q/*} (health, OpenAPI)
+ * ({@link RateLimiter}), and each client address has a budget of lookups for keys that turn out
+ * unknown, so guessing keys cannot turn into a flood of database lookups. Credentials are never logged or echoed. {@code /q/*} (health, OpenAPI)
  * stays open.
  */
 public class AuthFilter {
@@ -48,32 +49,40 @@ public class AuthFilter {
             return Uni.createFrom().nullItem();
         }
         String path = request.getUriInfo().getPath();
-        String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
         String header = request.getHeaderString("Authorization");
-        String credential = header != null && header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : "";
-        boolean token = EndUserTokens.looksLikeToken(credential);
-        long blocked = limiter.secondsUntilAuthenticationAllowed(address);
-        if (blocked > 0 && (token || credential.isEmpty() || !keys.isCached(credential))) {
-            // Past its refused credentials, an address gets no lookup and no signature check; keys known good still pass.
-            return Uni.createFrom().item(rateLimited(path, "Too many invalid credentials came from this address", blocked));
-        }
         if (header == null) {
-            return Uni.createFrom().item(unauthorized(address, path, "Send Authorization: Bearer <API key or end-user token>", null));
+            return Uni.createFrom().item(unauthorized(path, "Send Authorization: Bearer <API key or end-user token>", null));
         }
+        String credential = header.startsWith(BEARER) ? header.substring(BEARER.length()).trim() : "";
+        boolean token = EndUserTokens.looksLikeToken(credential);
         if (credential.isEmpty() || credential.length() > (token ? MAX_TOKEN_LENGTH : MAX_KEY_LENGTH)) {
-            return Uni.createFrom().item(unauthorized(address, path,
-                    "The Authorization header must be: Bearer <API key or end-user token>", "invalid_request"));
+            return Uni.createFrom().item(unauthorized(path, "The Authorization header must be: Bearer <API key or end-user token>",
+                    "invalid_request"));
         }
         boolean endUserEndpoint = annotated(EndUser.class, resource.getResourceMethod(), type) != null;
         if (token) {
             return tokens.subject(credential)
                     .map(subject -> endUser(routing, path, subject, endUserEndpoint))
-                    .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(address, path, e.getMessage(), "invalid_token"));
+                    .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(path, e.getMessage(), "invalid_token"))
+                    .onFailure(EndUserTokens.KeysUnavailable.class).recoverWithItem(e ->
+                            Problem.of(new CreditException(ErrorCode.UNAVAILABLE, e.getMessage()).header("Retry-After", "5"), path));
+        }
+        String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
+        boolean known = keys.isKnown(credential);
+        if (!known) {
+            // A key this instance never saw active may be a guess: each address has a budget of lookups that find nothing.
+            long wait = limiter.secondsUntilKeyLookup(address);
+            if (wait > 0) {
+                return Uni.createFrom().item(rateLimited(path, "Too many unknown API keys came from this address", wait));
+            }
         }
         Allowed allowed = annotated(Allowed.class, resource.getResourceMethod(), type);
         return keys.find(credential).map(key -> {
             if (key == null) {
-                return unauthorized(address, path, "The API key is unknown or revoked", "invalid_token");
+                return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
+            }
+            if (!known) {
+                limiter.keyFound(address);
             }
             long wait = limiter.secondsUntilAllowed(key);
             if (wait > 0) {
@@ -92,13 +101,14 @@ public class AuthFilter {
         });
     }
 
+    /** A verified end user: within their rate limit, on an end-user endpoint, or else the same 404 wherever they are. */
     private Response endUser(RoutingContext routing, String path, String subject, boolean endUserEndpoint) {
-        if (!endUserEndpoint) {
-            return Problem.of(new CreditException(ErrorCode.NOT_FOUND, "End-user tokens reach only /v1/me and what lies under it"), path);
-        }
         long wait = limiter.secondsUntilAllowed(subject);
         if (wait > 0) {
             return rateLimited(path, "This user made more requests than the end-user limit allows", wait);
+        }
+        if (!endUserEndpoint) {
+            return Problem.of(new CreditException(ErrorCode.NOT_FOUND, "End-user tokens reach only /v1/me and what lies under it"), path);
         }
         routing.put(END_USER, subject);
         return null;
@@ -124,9 +134,7 @@ public class AuthFilter {
                 .header("Retry-After", Long.toString(wait)), path);
     }
 
-    /** A 401, counted against the client address. */
-    private Response unauthorized(String address, String path, String detail, String error) {
-        limiter.authenticationFailed(address);
+    private static Response unauthorized(String path, String detail, String error) {
         String challenge = error == null ? CHALLENGE : CHALLENGE + ", error=\"" + error + "\"";
         return Problem.of(new CreditException(ErrorCode.UNAUTHORIZED, detail).header("WWW-Authenticate", challenge), path);
     }

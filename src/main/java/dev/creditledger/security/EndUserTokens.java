@@ -5,12 +5,17 @@ import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * Verifies the app's own JWTs for the end-user endpoints with smallrye-jwt, configured by the
@@ -25,6 +30,12 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 public class EndUserTokens {
 
     /** Three base64url parts: how a compact JWS looks. API keys ({@code cl_...}) never contain a dot. */
+    /** smallrye-jwt's message when the configured key location gives no usable key at all (unlike an unknown kid). */
+    private static final String KEY_NOT_LOADED = "SRJWT07003";
+    private static final Logger LOG = Logger.getLogger(EndUserTokens.class);
+    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
+    private static final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS - 1);
+
     private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
     private final JWTParser parser;
@@ -47,7 +58,8 @@ public class EndUserTokens {
     }
 
     /**
-     * The verified token's user id, or a failure with a {@link Rejected} saying why it is refused.
+     * The verified token's user id; or a {@link Rejected} failure saying why the token is refused; or a
+     * {@link KeysUnavailable} failure when the issuer's keys cannot be had (the token may be fine).
      * Completes on the caller's Vert.x context.
      */
     public Uni<String> subject(String token) {
@@ -56,7 +68,7 @@ public class EndUserTokens {
                     + "(mp.jwt.verify.issuer, mp.jwt.verify.audiences and a public key are needed)"));
         }
         return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> parser.parse(token), false).toCompletionStage())
-                .onFailure().transform(EndUserTokens::reason)
+                .onFailure().transform(EndUserTokens::classify)
                 .map(jwt -> {
                     String subject = jwt.getSubject();
                     if (subject == null || !UserIds.isValid(subject)) {
@@ -66,7 +78,20 @@ public class EndUserTokens {
                 });
     }
 
-    private static Rejected reason(Throwable failure) {
+    private static RuntimeException classify(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // The JWKS could not be fetched, its content could not be read as keys, or no worker was free:
+            // the service's trouble, not the token's.
+            if (cause instanceof IOException || cause instanceof RejectedExecutionException
+                    || (cause instanceof UnresolvableKeyException && String.valueOf(cause.getMessage()).startsWith(KEY_NOT_LOADED))) {
+                long now = System.nanoTime();
+                long last = lastWarning.get();
+                if (now - last > WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+                    LOG.warnf("End-user tokens cannot be verified (said at most once a minute): %s", cause.toString());
+                }
+                return new KeysUnavailable();
+            }
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidJwtException invalid) {
                 if (invalid.hasExpired()) {
@@ -87,6 +112,13 @@ public class EndUserTokens {
             }
         }
         return new Rejected("The end-user token is not valid");
+    }
+
+    /** The issuer's keys cannot be had right now; the token may well be valid. */
+    public static final class KeysUnavailable extends RuntimeException {
+        KeysUnavailable() {
+            super("End-user tokens cannot be verified right now: the issuer's keys are unavailable; retry shortly", null, false, false);
+        }
     }
 
     /** Why a token was refused; the message is safe to show (it never contains the token). */

@@ -25,6 +25,8 @@ public class KeyCache {
     }
 
     private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+    /** Hashes of keys this instance has seen active (key id by hash), however long ago: see {@link #isKnown}. */
+    private final Map<String, Long> known = new ConcurrentHashMap<>();
     private final ApiKeyStore store;
     private final Clock clock;
 
@@ -44,18 +46,27 @@ public class KeyCache {
         return store.findActiveAndTouch(hash, now).invoke(key -> {
             if (key == null) {
                 byHash.remove(hash);
+                known.remove(hash);
             } else {
                 if (byHash.size() >= MAX_ENTRIES) {
                     byHash.clear();
                 }
                 byHash.put(hash, new Entry(key, now));
+                if (known.size() >= MAX_ENTRIES) {
+                    known.clear();
+                }
+                known.put(hash, key.keyId());
             }
         });
     }
 
-    /** Whether the secret is a key this instance has in memory, known good: checking costs nothing. */
-    public boolean isCached(String presented) {
-        return cached(ApiKeys.hash(presented), Instants.now(clock)) != null;
+    /**
+     * Whether the secret belonged to an active key when this instance last looked it up. Such a key
+     * is no guess, so the limit on unknown keys per address never applies to it; whether it is
+     * still active is checked as for any key.
+     */
+    public boolean isKnown(String presented) {
+        return known.containsKey(ApiKeys.hash(presented));
     }
 
     private ApiKey cached(String hash, Instant now) {
@@ -65,5 +76,6 @@ public class KeyCache {
 
     public void forget(long keyId) {
         byHash.values().removeIf(entry -> entry.key().keyId() == keyId);
+        known.values().removeIf(id -> id == keyId);
     }
 }

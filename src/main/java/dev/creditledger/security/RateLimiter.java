@@ -2,19 +2,26 @@ package dev.creditledger.security;
 
 import dev.creditledger.plan.CreditsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A token bucket per API key, one per end user, and one per client address for refused
- * credentials, on this instance: a key may make {@code rate} requests per second, in bursts of up
- * to one second's worth. End users share one configured rate; so do client addresses, counting
- * only their 401s, so guessing keys or tokens is cut off before it costs a lookup or a signature check. Buckets idle long enough to be full again are dropped when there are many, so the map
- * stays bounded by the callers of the last second. Time comes from the injected clock, so tests
- * move it instead of waiting.
+ * Token buckets on this instance: one per API key, one per end user, and one per client address
+ * for API key lookups that find nothing. A bucket of rate {@code r} allows {@code r} requests per
+ * second in bursts of up to one second's worth. Time comes from the injected clock, so tests move
+ * it instead of waiting.
+ *
+ * <p>Buckets idle for a second are full again, so dropping them changes no answer; when there are
+ * many, they are dropped at most once a second. IPv6 clients are counted by their /64, the block
+ * one client usually holds.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -22,16 +29,17 @@ public class RateLimiter {
     private static final int PRUNE_ABOVE = 100_000;
 
     private final Map<Object, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> lastPrune = new AtomicReference<>(Instant.MIN);
     private final Clock clock;
     private final int defaultRate;
     private final int endUserRate;
-    private final int failedAuthRate;
+    private final int unknownKeyRate;
 
     public RateLimiter(Clock clock, CreditsConfig config) {
         this.clock = clock;
         this.defaultRate = config.rateLimit().requestsPerSecond();
         this.endUserRate = config.rateLimit().endUserRequestsPerSecond();
-        this.failedAuthRate = config.rateLimit().failedAuthenticationsPerSecond();
+        this.unknownKeyRate = config.rateLimit().unknownKeysPerSecond();
     }
 
     /** Takes one request from the key's bucket: 0 when allowed, else the seconds until one is. */
@@ -44,29 +52,54 @@ public class RateLimiter {
         return take(new EndUserBucket(userId), endUserRate);
     }
 
-    /** Whether the address has used up its refused credentials: 0 when it may try, else the seconds until it may. */
-    public long secondsUntilAuthenticationAllowed(String address) {
-        Bucket bucket = buckets.get(new AddressBucket(address));
-        return bucket == null ? 0 : bucket.wait(failedAuthRate, clock.instant());
+    /**
+     * Takes one key lookup from the address's bucket before the lookup runs, so concurrent guesses
+     * cannot all pass a check made before any of them failed: 0 when the lookup may run, else the
+     * seconds until one may. A lookup that finds a key gives it back ({@link #keyFound}).
+     */
+    public long secondsUntilKeyLookup(String address) {
+        return take(new AddressBucket(block(address)), unknownKeyRate);
     }
 
-    /** Counts one refused credential against the address. */
-    public void authenticationFailed(String address) {
-        take(new AddressBucket(address), failedAuthRate);
+    /** The lookup found an active key: it does not count against the address. */
+    public void keyFound(String address) {
+        Bucket bucket = buckets.get(new AddressBucket(block(address)));
+        if (bucket != null) {
+            bucket.giveBack(unknownKeyRate);
+        }
     }
 
     private long take(Object id, int rate) {
         Instant now = clock.instant();
         if (buckets.size() > PRUNE_ABOVE) {
-            buckets.values().removeIf(bucket -> bucket.idleLongerThanOneSecond(now));
+            Instant last = lastPrune.get();
+            if (!now.isBefore(last.plusSeconds(1)) && lastPrune.compareAndSet(last, now)) {
+                buckets.values().removeIf(bucket -> bucket.idleLongerThanOneSecond(now));
+            }
         }
         return buckets.computeIfAbsent(id, ignored -> new Bucket(rate, now)).take(rate, now);
+    }
+
+    /** The client's address, or for IPv6 its /64 (one client usually holds a whole /64). */
+    static String block(String address) {
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        try {
+            InetAddress parsed = InetAddress.getByName(address.replace("[", "").replace("]", ""));
+            if (parsed instanceof Inet6Address) {
+                return InetAddress.getByAddress(Arrays.copyOf(Arrays.copyOf(parsed.getAddress(), 8), 16)).getHostAddress() + "/64";
+            }
+            return parsed.getHostAddress();
+        } catch (UnknownHostException e) {
+            return address;
+        }
     }
 
     private record EndUserBucket(String userId) {
     }
 
-    private record AddressBucket(String address) {
+    private record AddressBucket(String block) {
     }
 
     private static final class Bucket {
@@ -79,21 +112,20 @@ public class RateLimiter {
         }
 
         synchronized long take(int rate, Instant now) {
-            long wait = wait(rate, now);
-            if (wait == 0) {
-                tokens -= 1;
-            }
-            return wait;
-        }
-
-        /** Refills for the time passed; 0 when a request may go, else the seconds until one may. */
-        synchronized long wait(int rate, Instant now) {
             if (now.isAfter(last)) {
                 double seconds = Duration.between(last, now).toNanos() / 1e9;
                 tokens = Math.min(rate, tokens + seconds * rate);
                 last = now;
             }
-            return tokens >= 1 ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / rate));
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - tokens) / rate));
+        }
+
+        synchronized void giveBack(int rate) {
+            tokens = Math.min(rate, tokens + 1);
         }
 
         /** A bucket untouched for a second is full again: dropping it changes no answer. */

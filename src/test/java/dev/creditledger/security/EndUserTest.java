@@ -152,6 +152,7 @@ class EndUserTest extends LedgerTest {
         tokens.put("another issuer", Tokens.signed(Tokens.claims(user).issuer("https://evil.example")));
         tokens.put("another audience", Tokens.signed(Tokens.claims(user).audience("some-other-service")));
         tokens.put("no audience", Tokens.signed(Tokens.claims(user).remove("aud")));
+        tokens.put("no expiry", Tokens.withoutExpiry(user));
         tokens.put("no signature (alg none)", Tokens.unsigned(user));
         tokens.put("HS256 keyed with the public key", Tokens.hmacWithThePublicKey(user));
         tokens.put("no subject", Tokens.signed(Tokens.claims(null)));
@@ -210,7 +211,8 @@ class EndUserTest extends LedgerTest {
                 .header("Access-Control-Max-Age", notNullValue());
         as(Tokens.forUser(user)).header("Origin", "https://app.example.test").get("/v1/me").then().statusCode(200)
                 .header("Access-Control-Allow-Origin", "https://app.example.test")
-                .header("Access-Control-Expose-Headers", org.hamcrest.Matchers.containsStringIgnoringCase("X-Request-Id"));
+                .header("Access-Control-Expose-Headers", org.hamcrest.Matchers.containsStringIgnoringCase("X-Request-Id"))
+                .header("Access-Control-Allow-Credentials", org.hamcrest.Matchers.not("true"));
     }
 
     @Test

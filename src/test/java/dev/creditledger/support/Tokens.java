@@ -16,6 +16,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.lang.JoseException;
 
 /**
  * End-user tokens as the app would sign them, and the ways they go wrong. Valid ones carry the
@@ -62,17 +65,32 @@ public final class Tokens {
         return claims(userId).jws().keyId("not-published").sign(signingKey(TestJwtKeys.FIRST_KID));
     }
 
-    /** Valid claims with {@code alg: none} and no signature. */
+    /** Signed with the first published key and naming it, but with no {@code exp} (the builder always adds one). */
+    public static String withoutExpiry(String userId) {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId + "\",\"iat\":"
+                + Instant.now().getEpochSecond() + "}");
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setKeyIdHeaderValue(TestJwtKeys.FIRST_KID);
+        jws.setKey(signingKey(TestJwtKeys.FIRST_KID));
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Valid claims with {@code alg: none}, naming a published key, and no signature. */
     public static String unsigned(String userId) {
-        String header = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String header = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + TestJwtKeys.FIRST_KID + "\"}");
         String payload = base64Url("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId
                 + "\",\"exp\":" + (Instant.now().getEpochSecond() + 300) + "}");
         return header + "." + payload + ".";
     }
 
-    /** Valid claims signed with HS256 using the public key's bytes as the secret (the algorithm-confusion attack). */
+    /** Valid claims naming a published key, signed with HS256 using the public key's PEM as the secret (algorithm confusion). */
     public static String hmacWithThePublicKey(String userId) {
-        return claims(userId).signWithSecret(read(TestJwtKeys.PUBLIC_PEM));
+        return claims(userId).jws().keyId(TestJwtKeys.FIRST_KID).signWithSecret(read(TestJwtKeys.PUBLIC_PEM));
     }
 
     private static String base64Url(String json) {
