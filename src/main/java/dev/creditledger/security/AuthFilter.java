@@ -9,6 +9,8 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -32,6 +34,7 @@ public class AuthFilter {
     private static final int MAX_TOKEN_LENGTH = 8192;
     private static final String CHALLENGE = "Bearer realm=\"credit-ledger\"";
 
+    private final Map<Method, Access> access = new ConcurrentHashMap<>();
     private final KeyCache keys;
     private final EndUserTokens tokens;
     private final RateLimiter limiter;
@@ -59,7 +62,8 @@ public class AuthFilter {
             return Uni.createFrom().item(unauthorized(path, "The Authorization header must be: Bearer <API key or end-user token>",
                     "invalid_request"));
         }
-        boolean endUserEndpoint = annotated(EndUser.class, resource.getResourceMethod(), type) != null;
+        Access access = access(resource.getResourceMethod(), type);
+        boolean endUserEndpoint = access.endUser();
         if (token) {
             return tokens.subject(credential)
                     .map(subject -> endUser(routing, path, subject, endUserEndpoint))
@@ -68,7 +72,8 @@ public class AuthFilter {
                             Problem.of(new CreditException(ErrorCode.UNAVAILABLE, e.getMessage()).header("Retry-After", "5"), path));
         }
         String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
-        boolean known = keys.isKnown(credential);
+        String hash = ApiKeys.hash(credential);
+        boolean known = keys.isKnown(hash);
         if (!known) {
             // A key this instance never saw active may be a guess: each address has a budget of lookups that find nothing.
             long wait = limiter.secondsUntilKeyLookup(address);
@@ -76,8 +81,8 @@ public class AuthFilter {
                 return Uni.createFrom().item(rateLimited(path, "Too many unknown API keys came from this address", wait));
             }
         }
-        Allowed allowed = annotated(Allowed.class, resource.getResourceMethod(), type);
-        return keys.find(credential).map(key -> {
+        Allowed allowed = access.allowed();
+        return keys.find(hash).map(key -> {
             if (key == null) {
                 return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
             }
@@ -112,6 +117,17 @@ public class AuthFilter {
         }
         routing.put(END_USER, subject);
         return null;
+    }
+
+    /** Who may call an endpoint, as its annotations say; read once per method. */
+    private record Access(boolean endUser, Allowed allowed) {
+    }
+
+    private Access access(Method method, Class<?> type) {
+        if (method == null) {
+            return new Access(annotated(EndUser.class, null, type) != null, annotated(Allowed.class, null, type));
+        }
+        return access.computeIfAbsent(method, m -> new Access(annotated(EndUser.class, m, type) != null, annotated(Allowed.class, m, type)));
     }
 
     private static <A extends java.lang.annotation.Annotation> A annotated(Class<A> annotation, Method method, Class<?> type) {

@@ -35,9 +35,8 @@ public class KeyCache {
         this.clock = clock;
     }
 
-    /** The active key for a presented secret; null when unknown or revoked. */
-    public Uni<ApiKey> find(String presented) {
-        String hash = ApiKeys.hash(presented);
+    /** The active key whose secret has this hash ({@link ApiKeys#hash}); null when unknown or revoked. */
+    public Uni<ApiKey> find(String hash) {
         Instant now = Instants.now(clock);
         ApiKey cached = cached(hash, now);
         if (cached != null) {
@@ -61,12 +60,12 @@ public class KeyCache {
     }
 
     /**
-     * Whether the secret belonged to an active key when this instance last looked it up. Such a key
+     * Whether the secret with this hash belonged to an active key when this instance last looked it up. Such a key
      * is no guess, so the limit on unknown keys per address never applies to it; whether it is
      * still active is checked as for any key.
      */
-    public boolean isKnown(String presented) {
-        return known.containsKey(ApiKeys.hash(presented));
+    public boolean isKnown(String hash) {
+        return known.containsKey(hash);
     }
 
     private ApiKey cached(String hash, Instant now) {
