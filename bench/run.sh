@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # The consume benchmark: credit-ledger's consume rate over HTTP next to the reference debit
 # (raw PostgreSQL running the least a durable debit can be, measured with pgbench), on the same
-# machine in the same run. The headline number is service rate / pgbench rate. BENCHMARKS.md
-# says what is measured, why, and what the last run gave.
+# machine in the same run. The headline number is service rate / pgbench rate. After the consume
+# variants, the same run measures two reads of a random bench account, with no reference: status
+# (GET /v1/accounts/{id} with the API key, the backend's read) and me (GET /v1/me with that user's
+# own RS256 JWT, the browser frontend's read; the key pair and tokens are made with openssl for
+# the run). BENCHMARKS.md says what is measured, why, and what the last run gave.
 #
 # Usage (from the repo root):  bash bench/run.sh [--skip-build | --rebuild]
 #   --skip-build  never build; fail if target/quarkus-app/quarkus-run.jar is missing
 #   --rebuild     build even when the jar exists (by default an existing jar is reused)
 # Knobs (environment):
-#   BENCH_ACCOUNTS=1000       accounts in the spread variant (and rows in the reference table)
+#   BENCH_ACCOUNTS=1000       accounts in the spread and read variants (and rows in the reference table)
 #   BENCH_DURATION=20         seconds per measured variant, for wrk and pgbench alike
-#   BENCH_WARMUP=5            seconds of unmeasured load first, so the JIT has compiled the hot path
+#   BENCH_WARMUP=5            seconds of unmeasured load before the consume variants, and again
+#                             before each read variant, so the JIT has compiled the hot path
 #   BENCH_CONNECTIONS=64      wrk connections = pgbench clients
 #   BENCH_THREADS=2           wrk threads = pgbench threads
 #   BENCH_PORT=18080          first port tried for the service (the next free one is used)
@@ -51,6 +55,13 @@ SERVICE_LOG=$LOG_DIR/service.log
 ADMIN_KEY=bench-admin-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 SPREAD_PREFIX=bench-
 HOT_PREFIX=hot-
+# End-user tokens for the me variant: the service trusts this issuer, audience and public key
+# for this run only; the private key and the tokens stay in $LOG_DIR.
+JWT_ISSUER=https://bench.credit-ledger.invalid
+JWT_AUDIENCE=credit-ledger
+JWT_PRIVATE_KEY=$LOG_DIR/jwt-private.pem
+JWT_PUBLIC_KEY=$LOG_DIR/jwt-public.pem
+JWT_TOKENS=$LOG_DIR/jwt-tokens.txt
 
 BUILD_MODE=auto
 SERVICE_PID=
@@ -64,7 +75,7 @@ parse_args() {
         case $arg in
             --skip-build) BUILD_MODE=never ;;
             --rebuild) BUILD_MODE=always ;;
-            -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+            -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
             *) die "unknown argument: $arg (see --help)" ;;
         esac
     done
@@ -87,6 +98,7 @@ ensure_tools() {
     ensure_command curl curl
     ensure_command psql postgresql-client
     ensure_command wrk wrk
+    ensure_command openssl openssl
     # pgbench ships with the server package on Debian (and with postgresql-contrib on older ones).
     if ! command -v pgbench >/dev/null 2>&1; then
         local bundled
@@ -167,12 +179,22 @@ pick_port() {
 start_service() {
     pick_port
     log "starting the service on 127.0.0.1:$PORT against database $SERVICE_DB (log: $SERVICE_LOG)"
+    # The JWT settings let the me variant's tokens in. Both request limits are lifted (the buckets are
+    # still taken from, so they cost the same): every wrk request uses the one admin key, whose
+    # default of 5000 requests/s the status reads exceed (and spread consume comes near), and the
+    # end-user default of 10 requests/s per user would be met in bursts at a few thousand reads/s
+    # over 1000 users. The benchmark measures the request paths, not the limiter's refusals.
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
     env QUARKUS_HTTP_HOST=127.0.0.1 \
         QUARKUS_HTTP_PORT="$PORT" \
         QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PG_HOST:$PG_PORT/$SERVICE_DB" \
         QUARKUS_DATASOURCE_USERNAME="$PG_USER" \
         CREDITS_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" \
+        MP_JWT_VERIFY_ISSUER="$JWT_ISSUER" \
+        MP_JWT_VERIFY_AUDIENCES="$JWT_AUDIENCE" \
+        MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_PUBLIC_KEY" \
+        CREDITS_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 \
+        CREDITS_RATE_LIMIT_END_USER_REQUESTS_PER_SECOND=1000000 \
         ${DB_POOL:+QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE="$DB_POOL"} \
         java $JAVA_OPTS -jar "$JAR" >"$SERVICE_LOG" 2>&1 &
     SERVICE_PID=$!
@@ -243,16 +265,44 @@ create_accounts() {
     for_each_account grant '^201$' POST /grants "{\"credits\":$GRANT_CREDITS,\"reason\":\"benchmark\"}"
 }
 
+# ---- end-user tokens -----------------------------------------------------------------------------
+
+# base64url without padding, as JWTs encode their parts.
+base64url() {
+    local encoded
+    encoded=$(basenc --base64url -w0)
+    printf '%s' "${encoded%%=*}"
+}
+
+# A fresh RSA key pair and one RS256 token per spread account (sub = the account's user id),
+# valid for an hour: far longer than a run. One openssl call per token: a few seconds for 1000.
+mint_tokens() {
+    log "minting $ACCOUNTS end-user tokens (RS256, key pair in $LOG_DIR)"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$JWT_PRIVATE_KEY" 2>/dev/null
+    openssl pkey -in "$JWT_PRIVATE_KEY" -pubout -out "$JWT_PUBLIC_KEY"
+    local header payload signature now i
+    header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | base64url)
+    now=$(date +%s)
+    for i in $(seq 1 "$ACCOUNTS"); do
+        payload=$(printf '{"iss":"%s","aud":"%s","sub":"%s%d","iat":%d,"exp":%d}' \
+            "$JWT_ISSUER" "$JWT_AUDIENCE" "$SPREAD_PREFIX" "$i" "$now" $((now + 3600)) | base64url)
+        signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$JWT_PRIVATE_KEY" -binary | base64url)
+        printf '%s.%s.%s\n' "$header" "$payload" "$signature"
+    done >"$JWT_TOKENS"
+    (($(wc -l <"$JWT_TOKENS") == ACCOUNTS)) || die "minted $(wc -l <"$JWT_TOKENS") tokens for $ACCOUNTS accounts"
+}
+
 # ---- load ------------------------------------------------------------------------------------
 
-# Runs wrk; prints the "BENCH key=value ..." line that bench/consume.lua writes at the end,
-# plus the CPU ticks wrk used.
+# Runs wrk with a script of bench/ and its arguments (the first is the number of accounts);
+# prints the "BENCH key=value ..." line that bench/consume.lua and bench/read.lua write at the
+# end, plus the CPU ticks wrk used.
 run_wrk() {
-    local name=$1 accounts=$2 prefix=$3 seconds=$4
+    local name=$1 seconds=$2 script=$3; shift 3
     local out=$RESULTS_DIR/wrk-$name.txt me=$BASHPID
-    log "wrk $name: -t$THREADS -c$CONNECTIONS -d${seconds}s, $accounts account(s)"
+    log "wrk $name: -t$THREADS -c$CONNECTIONS -d${seconds}s, $script, $1 account(s)"
     timeout $((seconds + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s --latency \
-        -s bench/consume.lua "http://127.0.0.1:$PORT" -- "$accounts" "$prefix" "$ADMIN_KEY" >"$out" 2>&1 \
+        -s "bench/$script" "http://127.0.0.1:$PORT" -- "$@" >"$out" 2>&1 \
         || die "wrk $name failed (see $out)"
     local line
     line=$(grep '^BENCH ' "$out") || die "wrk $name printed no BENCH line (see $out)"
@@ -321,9 +371,9 @@ cpu_shares() {
     }'
 }
 
-# CPU milliseconds that the service and PostgreSQL together spent per debit between two
-# snapshots: unlike a rate, this hardly moves when other processes take part of the machine.
-cpu_ms_per_debit() {
+# CPU milliseconds that the service and PostgreSQL together spent per request (debit or read)
+# between two snapshots: unlike a rate, this hardly moves when other processes take part of the machine.
+cpu_ms_per_request() {
     awk -v b="$1" -v a="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
         split(b, x, " "); split(a, y, " ")
         printf "%.2f", (y[3] - x[3] + y[4] - x[4]) * 1000 / hz / n
@@ -396,7 +446,7 @@ summary() {
     local errors warnings
     errors=$(grep -c ' ERROR ' "$SERVICE_LOG" || true)
     warnings=$(grep -c ' WARN ' "$SERVICE_LOG" || true)
-    echo "credit-ledger consume benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "credit-ledger consume and read benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     machine_line
     echo "load: $CONNECTIONS connections/clients, $THREADS threads, ${DURATION}s per variant (after ${WARMUP}s warm-up)," \
          "$ACCOUNTS accounts spread; hot = one account; service db pool: ${DB_POOL:-default}"
@@ -417,6 +467,19 @@ summary() {
     echo "  service spread ${R[spread.svc_ms]}, hot ${R[hot.svc_ms]}; pgbench spread ${R[spread.pg_ms]}, hot ${R[hot.pg_ms]}"
     echo "ledger check: ${R[ledger_rows]} consume rows for ${R[answered_2xx]} 2xx answers (warm-up included);" \
          "${R[drifted]} accounts whose balance disagrees with their grants or ledger"
+    echo
+    echo "reads of a random one of the $ACCOUNTS spread accounts (no reference):" \
+         "status = GET /v1/accounts/{id} with the API key, me = GET /v1/me with that user's JWT"
+    printf '%-7s %14s %9s %9s %8s %11s %12s\n' variant 'req/s (2xx)' 'p50 ms' 'p99 ms' non-2xx 'CPU ms/req' 'CPU split'
+    for v in status me; do
+        printf '%-7s %14s %9s %9s %8s %11s %12s\n' "$v" "${R[$v.rate]}" "${R[$v.p50]}" "${R[$v.p99]}" \
+            "${R[$v.non2xx]}" "${R[$v.svc_ms]}" "${R[$v.svc_cpu]}"
+    done
+    echo "CPU ms/req = service JVM + PostgreSQL; CPU split as above (service JVM/PostgreSQL/load generator/other processes)"
+    echo "wrk socket errors: status ${R[status.socket_errors]}, me ${R[me.socket_errors]}"
+    echo "non-2xx during the unmeasured warm-ups: consume ${R[warmup.non2xx]}, status ${R[warmup-status.non2xx]}," \
+         "me ${R[warmup-me.non2xx]}"
+    echo
     echo "service log ($SERVICE_LOG): $errors ERROR lines, $warnings WARN lines"
 }
 
@@ -437,12 +500,16 @@ measure_service() {
     create_accounts
 
     local warm
-    warm=$(run_wrk warmup "$ACCOUNTS" "$SPREAD_PREFIX" "$WARMUP")
-    service_variant spread "$ACCOUNTS" "$SPREAD_PREFIX"
-    service_variant hot 1 "$HOT_PREFIX"
+    warm=$(run_wrk warmup "$WARMUP" consume.lua "$ACCOUNTS" "$SPREAD_PREFIX" "$ADMIN_KEY")
+    R[warmup.non2xx]=$(field non2xx "$warm")
+    service_variant spread consume.lua "$ACCOUNTS" "$SPREAD_PREFIX" "$ADMIN_KEY"
+    service_variant hot consume.lua 1 "$HOT_PREFIX" "$ADMIN_KEY"
     R[answered_2xx]=$(($(field requests "$warm") - $(field non2xx "$warm")
         + ${R[spread.requests]} - ${R[spread.non2xx]} + ${R[hot.requests]} - ${R[hot.non2xx]}))
+    # Reads write nothing, so the ledger is checked here, on the consume variants' work alone.
     record_ledger_check
+    read_variant status "$ACCOUNTS" "$SPREAD_PREFIX" status "$ADMIN_KEY"
+    read_variant me "$ACCOUNTS" "$SPREAD_PREFIX" me "$JWT_TOKENS"
     # pgbench gets the machine to itself, as the service had it (bar the load generator).
     stop_service
 }
@@ -454,17 +521,29 @@ measure_reference() {
     reference_variant hot 1
 }
 
-# One measured wrk run, with what other processes took of the machine meanwhile.
+# One measured wrk run of a script with its arguments, with what other processes took of the
+# machine meanwhile.
 service_variant() {
-    local variant=$1 accounts=$2 prefix=$3 before line after
+    local variant=$1 script=$2 before line after
+    shift 2
     checkpoint
     wait_for_quiet
     before=$(cpu_snapshot)
-    line=$(run_wrk "$variant" "$accounts" "$prefix" "$DURATION")
+    line=$(run_wrk "$variant" "$DURATION" "$script" "$@")
     after=$(cpu_snapshot)
     record_wrk "$variant" "$line"
     R[$variant.svc_cpu]=$(cpu_shares "$before" "$after" "$(field loadgen_ticks "$line")" | tr ' ' /)
-    R[$variant.svc_ms]=$(cpu_ms_per_debit "$before" "$after" "$(field requests "$line")")
+    R[$variant.svc_ms]=$(cpu_ms_per_request "$before" "$after" "$(field requests "$line")")
+}
+
+# A read variant of bench/read.lua: its own warm-up first, since the consume warm-up did not run
+# the read path (nor, for me, the JWT check); the warm-up's non-2xx answers are reported too.
+read_variant() {
+    local variant=$1 warm
+    shift
+    warm=$(run_wrk "warmup-$variant" "$WARMUP" read.lua "$@")
+    R[warmup-$variant.non2xx]=$(field non2xx "$warm")
+    service_variant "$variant" read.lua "$@"
 }
 
 # One measured pgbench run, likewise.
@@ -477,7 +556,7 @@ reference_variant() {
     after=$(cpu_snapshot)
     record_pgbench "$variant" "$result"
     R[$variant.pg_cpu]=$(cpu_shares "$before" "$after" "${result##* }" | tr ' ' /)
-    R[$variant.pg_ms]=$(cpu_ms_per_debit "$before" "$after" "${R[$variant.transactions]}")
+    R[$variant.pg_ms]=$(cpu_ms_per_request "$before" "$after" "${R[$variant.transactions]}")
 }
 
 main() {
@@ -487,6 +566,7 @@ main() {
     ensure_tools
     ensure_postgres
     build_service
+    mint_tokens
     trap cleanup EXIT
     trap 'exit 130' INT TERM
     measure_service
