@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.idempotency.IdempotencyStore;
 import dev.creditledger.plan.CreditsConfig;
+import dev.creditledger.security.AuditLog;
 import dev.creditledger.time.Instants;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -17,7 +18,8 @@ import java.util.function.BiFunction;
 
 /**
  * Runs one write in one transaction, with its idempotency record: claim the key first, do the
- * work, store the response. Any failure rolls everything back, the claim included.
+ * work, store the response, write the audit entry of an admin action. Any failure rolls everything
+ * back, the claim and the audit entry included.
  */
 @ApplicationScoped
 public class Writes {
@@ -27,8 +29,10 @@ public class Writes {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final CreditsConfig config;
+    private final AuditLog audit;
 
-    public Writes(Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config) {
+    public Writes(Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config, AuditLog audit) {
+        this.audit = audit;
         this.pool = pool;
         this.idempotency = idempotency;
         this.mapper = mapper;
@@ -36,21 +40,26 @@ public class Writes {
         this.config = config;
     }
 
+    /** Also writes the audit entry of an admin action in the same transaction ({@link AuditLog#recordInTransaction}). */
     public Uni<Outcome> run(String userId, IdempotencyKey key, BiFunction<SqlConnection, Instant, Uni<Outcome.Result>> work) {
-        return pool.withTransaction(conn -> {
-            Instant now = now();
-            if (key == null) {
-                return work.apply(conn, now).map(this::outcome);
-            }
-            return idempotency.claim(conn, userId, key, now, now.plus(config.idempotency().retention()))
-                    .flatMap(stored -> stored != null
-                            ? Uni.createFrom().item(new Outcome(stored.status(), stored.body(), true))
-                            : work.apply(conn, now).flatMap(result -> {
-                                String body = json(result.body());
-                                return idempotency.complete(conn, userId, key, result.status(), body)
-                                        .replaceWith(new Outcome(result.status(), body, false));
-                            }));
-        });
+        return pool.withTransaction(conn -> inTransaction(conn, userId, key, work)
+                .call(outcome -> audit.recordInTransaction(conn, outcome.status())));
+    }
+
+    private Uni<Outcome> inTransaction(SqlConnection conn, String userId, IdempotencyKey key,
+                                       BiFunction<SqlConnection, Instant, Uni<Outcome.Result>> work) {
+        Instant now = now();
+        if (key == null) {
+            return work.apply(conn, now).map(this::outcome);
+        }
+        return idempotency.claim(conn, userId, key, now, now.plus(config.idempotency().retention()))
+                .flatMap(stored -> stored != null
+                        ? Uni.createFrom().item(new Outcome(stored.status(), stored.body(), true))
+                        : work.apply(conn, now).flatMap(result -> {
+                            String body = json(result.body());
+                            return idempotency.complete(conn, userId, key, result.status(), body)
+                                    .replaceWith(new Outcome(result.status(), body, false));
+                        }));
     }
 
     /**

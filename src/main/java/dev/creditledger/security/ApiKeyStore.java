@@ -3,6 +3,7 @@ package dev.creditledger.security;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -33,8 +34,8 @@ public class ApiKeyStore {
                 .map(rows -> rows.size() == 0 ? null : key(rows.iterator().next()));
     }
 
-    public Uni<ApiKey> insert(String key, String name, Set<Scope> scopes, Integer rateLimit, Instant now) {
-        return pool.preparedQuery("insert into api_key (prefix, key_hash, name, scopes, rate_limit, created_at) "
+    public Uni<ApiKey> insert(SqlClient client, String key, String name, Set<Scope> scopes, Integer rateLimit, Instant now) {
+        return client.preparedQuery("insert into api_key (prefix, key_hash, name, scopes, rate_limit, created_at) "
                         + "values ($1, $2, $3, $4, $5, $6) returning " + COLUMNS)
                 .execute(Tuple.tuple().addValue(ApiKeys.visiblePrefix(key)).addValue(ApiKeys.hash(key)).addValue(name)
                         .addValue(scopes.stream().map(Enum::name).sorted().toArray(String[]::new)).addValue(rateLimit)
@@ -53,8 +54,8 @@ public class ApiKeyStore {
     }
 
     /** Revokes a key (a second revocation keeps the first instant); null when there is no such key. */
-    public Uni<ApiKey> revoke(long keyId, Instant now) {
-        return pool.preparedQuery("update api_key set revoked_at = coalesce(revoked_at, $2) where key_id = $1 returning " + COLUMNS)
+    public Uni<ApiKey> revoke(SqlClient client, long keyId, Instant now) {
+        return client.preparedQuery("update api_key set revoked_at = coalesce(revoked_at, $2) where key_id = $1 returning " + COLUMNS)
                 .execute(Tuple.of(keyId, now.atOffset(ZoneOffset.UTC)))
                 .map(rows -> rows.size() == 0 ? null : key(rows.iterator().next()));
     }

@@ -2,6 +2,7 @@ package dev.creditledger.security;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -10,11 +11,13 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * Gives every answer an {@code X-Request-Id} (the client's, when it sent a sane one) and writes an
- * audit entry for each POST, PUT or DELETE on an admin-only endpoint before the answer leaves.
+ * Gives every answer an {@code X-Request-Id} (the client's, when it sent a sane one) and sees that
+ * each POST, PUT or DELETE on an admin-only endpoint gets exactly one audit entry: written in the
+ * action's own transaction when it commits a change, else here, before the answer leaves.
  */
 public class AuditFilter {
 
@@ -30,23 +33,48 @@ public class AuditFilter {
         this.audit = audit;
     }
 
+    /** After authentication: fixes the request id, and marks an admin action so its transaction can write its entry. */
+    @ServerRequestFilter(priority = Priorities.USER + 100)
+    public void begin(ContainerRequestContext request, ResourceInfo resource) {
+        String requestId = requestId(request);
+        request.setProperty(REQUEST_ID, requestId);
+        if (request.getProperty(AuthFilter.API_KEY) instanceof ApiKey key && audited(request, resource)) {
+            AuditLog.begin(new AuditLog.Pending(key, request.getMethod(), request.getUriInfo().getPath(), requestId));
+        }
+    }
+
     @ServerResponseFilter
     public Uni<Void> audit(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
-        String sent = request.getHeaderString(REQUEST_ID);
-        String requestId = sent != null && SANE_ID.matcher(sent).matches() ? sent : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
+        String requestId = request.getProperty(REQUEST_ID) instanceof String id ? id : requestId(request);
         response.getHeaders().putSingle(REQUEST_ID, requestId);
         Object key = request.getProperty(AuthFilter.API_KEY);
-        boolean adminOnly = resource.getResourceMethod() != null && resource.getResourceMethod().getAnnotation(Allowed.class) == null
-                && resource.getResourceClass().getAnnotation(Allowed.class) == null;
-        if (!(key instanceof ApiKey apiKey) || !adminOnly || !CHANGES.contains(request.getMethod())) {
+        if (!(key instanceof ApiKey apiKey) || !audited(request, resource)) {
             return Uni.createFrom().voidItem();
+        }
+        Integer written = AuditLog.pending().map(pending -> pending.written).orElse(null);
+        if (written != null && written == response.getStatus()) {
+            return Uni.createFrom().voidItem(); // written by the action's own, committed, transaction
         }
         return audit.record(apiKey, request.getMethod(), request.getUriInfo().getPath(), response.getStatus(), requestId)
                 .onFailure().recoverWithItem(e -> {
-                    // The action itself is done; a lost audit line must not turn its answer into an error.
+                    // The answer is decided; a lost audit line must not turn it into an error.
                     LOG.errorf(e, "Audit entry lost: key %d %s %s -> %d (request %s)", apiKey.keyId(), request.getMethod(),
                             request.getUriInfo().getPath(), response.getStatus(), requestId);
                     return null;
                 });
+    }
+
+    /** A POST, PUT or DELETE on an admin-only endpoint (one without {@link Allowed}). */
+    private static boolean audited(ContainerRequestContext request, ResourceInfo resource) {
+        return CHANGES.contains(request.getMethod()) && resource.getResourceMethod() != null
+                && resource.getResourceMethod().getAnnotation(Allowed.class) == null
+                && resource.getResourceClass().getAnnotation(Allowed.class) == null
+                && resource.getResourceClass().getAnnotation(EndUser.class) == null;
+    }
+
+    private static String requestId(ContainerRequestContext request) {
+        String sent = request.getHeaderString(REQUEST_ID);
+        return sent != null && SANE_ID.matcher(sent).matches() ? sent
+                : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
     }
 }

@@ -4,7 +4,10 @@ import dev.creditledger.ledger.Cursors;
 import dev.creditledger.time.Instants;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -12,9 +15,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The audit log of admin actions: written before the answer leaves, read newest first. */
+/**
+ * The audit log of admin actions, read newest first. An action that changes something writes its
+ * entry inside its own transaction ({@link #recordInTransaction}), so the two commit or roll back
+ * together; a refused or failed action is recorded after its answer is known ({@link #record}).
+ */
 @ApplicationScoped
 public class AuditLog {
 
@@ -34,6 +42,25 @@ public class AuditLog {
     public record Page(List<Entry> entries, @Schema(description = "Pass as `cursor` for older entries") String nextCursor) {
     }
 
+    /** An admin action under way on this request: who, what, and whether its transaction wrote the entry. */
+    public static final class Pending {
+        final ApiKey key;
+        final String method;
+        final String path;
+        final String requestId;
+        /** The status the action's transaction recorded, if it did (the transaction may still roll back). */
+        volatile Integer written;
+
+        Pending(ApiKey key, String method, String path, String requestId) {
+            this.key = key;
+            this.method = method;
+            this.path = path;
+            this.requestId = requestId;
+        }
+    }
+
+    private static final String PENDING = "credit-ledger.audit.pending";
+
     private final Pool pool;
     private final Clock clock;
 
@@ -42,8 +69,37 @@ public class AuditLog {
         this.clock = clock;
     }
 
+    /** Marks this request (its Vert.x duplicated context) as an admin action to audit. */
+    static void begin(Pending pending) {
+        ContextLocals.put(PENDING, pending);
+    }
+
+    static Optional<Pending> pending() {
+        return VertxContext.isOnDuplicatedContext() ? ContextLocals.get(PENDING) : Optional.empty();
+    }
+
+    /**
+     * Writes the entry of the admin action this request is making, on the action's own connection and
+     * inside its transaction, with the status the action will answer. Nothing when the request is no
+     * audited action.
+     */
+    public Uni<Void> recordInTransaction(SqlClient connection, int status) {
+        Optional<Pending> pending = pending();
+        if (pending.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Pending action = pending.get();
+        return insert(connection, action.key, action.method, action.path, status, action.requestId)
+                .invoke(() -> action.written = status);
+    }
+
+    /** Writes an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
     public Uni<Void> record(ApiKey key, String method, String path, int status, String requestId) {
-        return pool.preparedQuery("insert into audit_entry (key_id, key_prefix, method, path, status, request_id, created_at) "
+        return insert(pool, key, method, path, status, requestId);
+    }
+
+    private Uni<Void> insert(SqlClient client, ApiKey key, String method, String path, int status, String requestId) {
+        return client.preparedQuery("insert into audit_entry (key_id, key_prefix, method, path, status, request_id, created_at) "
                         + "values ($1, $2, $3, $4, $5, $6, $7)")
                 .execute(Tuple.tuple().addValue(key.keyId()).addValue(key.prefix()).addValue(method)
                         .addValue(path.length() > 600 ? path.substring(0, 600) : path).addValue(status).addValue(requestId)

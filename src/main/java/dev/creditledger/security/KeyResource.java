@@ -1,5 +1,6 @@
 package dev.creditledger.security;
 
+import dev.creditledger.ledger.Writes;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
 import dev.creditledger.time.Instants;
@@ -31,11 +32,15 @@ public class KeyResource {
 
     private final ApiKeyStore store;
     private final KeyCache cache;
+    private final Writes writes;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public KeyResource(ApiKeyStore store, KeyCache cache, Clock clock) {
+    public KeyResource(ApiKeyStore store, KeyCache cache, Writes writes, AuditLog audit, Clock clock) {
         this.store = store;
         this.cache = cache;
+        this.writes = writes;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -45,7 +50,8 @@ public class KeyResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<Response> create(@NotNull @Valid KeyViews.CreateKeyRequest request) {
         String key = ApiKeys.newKey();
-        return store.insert(key, request.name(), request.scopes(), request.rateLimit(), Instants.now(clock))
+        return writes.transaction(conn -> store.insert(conn, key, request.name(), request.scopes(), request.rateLimit(), Instants.now(clock))
+                        .call(() -> audit.recordInTransaction(conn, 201)))
                 .map(stored -> Response.status(201).entity(new KeyViews.CreatedKey(stored.keyId(), stored.name(), stored.prefix(),
                         stored.scopes(), stored.rateLimit(), stored.createdAt(), key)).build());
     }
@@ -65,10 +71,12 @@ public class KeyResource {
     @APIResponse(responseCode = "404", description = "No such key")
     public Uni<KeyViews.KeyView> revoke(@PathParam("keyId") String keyId) {
         long id = parseId(keyId);
-        return store.revoke(id, Instants.now(clock)).map(key -> {
+        return writes.transaction(conn -> store.revoke(conn, id, Instants.now(clock)).call(key -> {
             if (key == null) {
-                throw new CreditException(ErrorCode.KEY_NOT_FOUND, "No API key with id " + keyId);
+                return Uni.createFrom().failure(new CreditException(ErrorCode.KEY_NOT_FOUND, "No API key with id " + keyId));
             }
+            return audit.recordInTransaction(conn, 200);
+        })).map(key -> {
             cache.forget(id);
             return KeyViews.KeyView.of(key);
         });

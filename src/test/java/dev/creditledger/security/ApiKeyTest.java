@@ -193,6 +193,43 @@ class ApiKeyTest extends LedgerTest {
     }
 
     @Test
+    void anAdminActionAndItsAuditEntryCommitTogetherOrNotAtAll() {
+        String user = newUserId("atomic");
+        openFree(user);
+        json().header("X-Request-Id", "audit-once").body("{\"credits\":1}").post("/v1/accounts/{id}/grants", user).then().statusCode(201);
+        assertEquals(1, ledger.count("select count(*) from audit_entry where request_id = 'audit-once'"), "one entry, not two");
+
+        // The audit store refuses one request's entry: its action must not happen without it.
+        ledger.execute("""
+                create function refuse_audit() returns trigger language plpgsql as $$
+                begin
+                  if new.request_id = 'audit-refused' then raise exception 'audit store refuses'; end if;
+                  return new;
+                end $$""");
+        ledger.execute("create trigger refuse_audit before insert on audit_entry for each row execute function refuse_audit()");
+        try {
+            String before = ledger.snapshot(user);
+            long keys = ledger.count("select count(*) from api_key");
+            long revoked = ledger.count("select count(*) from api_key where revoked_at is not null");
+            String victim = createKey("stays active", "read");
+            json().header("X-Request-Id", "audit-refused").body("{\"credits\":5}").post("/v1/accounts/{id}/grants", user)
+                    .then().statusCode(500);
+            json().header("X-Request-Id", "audit-refused").body("{\"tier\":\"pro\"}").put("/v1/accounts/{id}/subscription", user)
+                    .then().statusCode(500);
+            json().header("X-Request-Id", "audit-refused").body("{\"name\":\"ghost\",\"scopes\":[\"read\"]}").post("/v1/keys")
+                    .then().statusCode(500);
+            given().header("X-Request-Id", "audit-refused").delete("/v1/keys/{id}", keyId(victim)).then().statusCode(500);
+            assertEquals(before, ledger.snapshot(user), "no grant and no upgrade without their audit entries");
+            assertEquals(keys + 1, ledger.count("select count(*) from api_key"), "no key created without its audit entry");
+            assertEquals(revoked, ledger.count("select count(*) from api_key where revoked_at is not null"), "no key revoked without it");
+            given().header("Authorization", "Bearer " + victim).get("/v1/plans").then().statusCode(200);
+        } finally {
+            ledger.execute("drop trigger refuse_audit on audit_entry");
+            ledger.execute("drop function refuse_audit()");
+        }
+    }
+
+    @Test
     void adminActionsAreAuditedWithKeyRequestIdAndAnswerButMeteringIsNot() {
         String user = newUserId("audited");
         openFree(user);
