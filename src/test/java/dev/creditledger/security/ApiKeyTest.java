@@ -24,7 +24,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** API keys: every endpoint needs one, each scope reaches only its endpoints, secrets are never kept. */
 @QuarkusTest
@@ -148,6 +152,58 @@ class ApiKeyTest extends LedgerTest {
         json().body("{\"scopes\":[\"read\"]}").post("/v1/keys").then().statusCode(400).body("errors[0].field", equalTo("name"));
         given().delete("/v1/keys/abc").then().statusCode(400).body("errors[0].field", equalTo("keyId"));
         given().delete("/v1/keys/999999999").then().statusCode(404).body("type", equalTo("urn:credit-ledger:problem:key-not-found"));
+    }
+
+    /** Bodies of POST /v1/keys that must be refused, with the field the answer must name (null: malformed JSON). */
+    static Stream<Arguments> badKeyBodies() {
+        String ok = "\"name\":\"n\",\"scopes\":[\"read\"]";
+        return Stream.of(
+                // fields the service sets itself (mass assignment)
+                Arguments.of("{" + ok + ",\"key\":\"cl_mine\"}", "key"),
+                Arguments.of("{" + ok + ",\"keyId\":1}", "keyId"),
+                Arguments.of("{" + ok + ",\"prefix\":\"cl_x\"}", "prefix"),
+                Arguments.of("{" + ok + ",\"keyHash\":\"00\"}", "keyHash"),
+                Arguments.of("{" + ok + ",\"createdAt\":\"2026-01-01T00:00:00Z\"}", "createdAt"),
+                Arguments.of("{" + ok + ",\"revokedAt\":null}", "revokedAt"),
+                Arguments.of("{" + ok + ",\"lastUsedAt\":null}", "lastUsedAt"),
+                // wrong types and bounds
+                Arguments.of("{\"name\":123,\"scopes\":[\"read\"]}", "name"),
+                Arguments.of("{\"name\":\"\",\"scopes\":[\"read\"]}", "name"),
+                Arguments.of("{\"name\":\"" + "n".repeat(101) + "\",\"scopes\":[\"read\"]}", "name"),
+                Arguments.of("{\"name\":\"tab\\there\",\"scopes\":[\"read\"]}", "name"),
+                Arguments.of("{\"name\":\"\u043a\u043b\u044e\u0447\",\"scopes\":[\"read\"]}", "name"),
+                Arguments.of("{\"name\":\"n\",\"scopes\":\"admin\"}", "scopes"),
+                Arguments.of("{\"name\":\"n\",\"scopes\":[1]}", "scopes[0]"),
+                Arguments.of("{\"name\":\"n\",\"scopes\":[\"ADMIN\"]}", "scopes[0]"),
+                Arguments.of("{\"name\":\"n\",\"scopes\":null}", "scopes"),
+                Arguments.of("{" + ok + ",\"rateLimit\":0}", "rateLimit"),
+                Arguments.of("{" + ok + ",\"rateLimit\":1000001}", "rateLimit"),
+                Arguments.of("{" + ok + ",\"rateLimit\":1.5}", "rateLimit"),
+                Arguments.of("{" + ok + ",\"rateLimit\":\"10\"}", "rateLimit"),
+                Arguments.of("{" + ok + ",\"rateLimit\":99999999999999999999}", "rateLimit"),
+                Arguments.of("{" + ok + ",\"name\":\"twice\"}", "name"),
+                // not JSON, or not an object
+                Arguments.of("{\"name\":\"n\",", null),
+                Arguments.of("[" + "{" + ok + "}]", null),
+                Arguments.of("null", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badKeyBodies")
+    void keyBodiesThatAreNotExactlyRightAreRefusedAndCreateNothing(String body, String field) {
+        long keys = ledger.count("select count(*) from api_key");
+        io.restassured.response.ValidatableResponse response = json().body(body).post("/v1/keys").then().statusCode(400)
+                .contentType("application/problem+json");
+        if (field != null) {
+            response.body("errors.field", hasItem(field));
+        }
+        assertEquals(keys, ledger.count("select count(*) from api_key"), "no key was created");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"limit=0", "limit=201", "limit=abc", "cursor=garbage", "cursor=ZTow"})
+    void auditPagingRefusesWhatItDidNotMake(String query) {
+        given().get("/v1/audit?" + query).then().statusCode(400).body("errors[0].field", equalTo(query.substring(0, query.indexOf('='))));
     }
 
     private static String createKey(String name, String scope) {
