@@ -35,7 +35,7 @@ class OpenApiContractTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void everyOperationHasASummaryAndDocumentsItsErrors() {
+    void everyOperationHasASummaryExampleAnswersAndDocumentsItsErrors() {
         Map<String, Map<String, Map<String, Object>>> paths = given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().path("paths");
         int operations = 0;
@@ -55,6 +55,13 @@ class OpenApiContractTest {
                     assertTrue(responses.containsKey("422"), where + " documents the reused idempotency key");
                 }
                 assertTrue(responses.containsKey("401") && responses.containsKey("403"), where + " documents 401 and 403");
+                responses.forEach((code, response) -> {
+                    if (code.startsWith("2")) {
+                        Map<String, Map<String, Object>> content = (Map<String, Map<String, Object>>) ((Map<String, Object>) response).get("content");
+                        assertTrue(content != null && content.values().stream().anyMatch(media -> media.containsKey("examples")),
+                                where + " " + code + " shows an example answer");
+                    }
+                });
             }
         }
         assertEquals(14, operations, "every endpoint is in the document");

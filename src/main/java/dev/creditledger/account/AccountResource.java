@@ -56,7 +56,7 @@ public class AccountResource {
     @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "200", description = "Already existed", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
-            content = @Content(schema = @Schema(implementation = AccountView.class)))
+            content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "422", ref = "KeyReused")
     public Uni<Response> open(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -26,7 +27,14 @@ public class PlansResource {
     @Allowed({Scope.meter, Scope.read})
     @GET
     @Operation(summary = "Tiers with allowances, features with prices, tokens per credit")
-    @APIResponse(responseCode = "200", description = "The configured plans", content = @Content(schema = @Schema(implementation = PlansView.class)))
+    @APIResponse(responseCode = "200", description = "The configured plans", content = @Content(schema = @Schema(implementation = PlansView.class),
+            examples = @ExampleObject(name = "defaults", value = """
+                    {"tokensPerCredit":2000,"defaultTier":"free","maxTokensPerRequest":1000000000000,
+                     "plans":[{"tier":"free","credits":5,"tokens":10000},{"tier":"pro","credits":100,"tokens":200000},
+                     {"tier":"enterprise","credits":1000,"tokens":2000000}],
+                     "features":[{"name":"code_generation","pricing":"fixed","credits":1,"tokens":2000},
+                     {"name":"code_review","pricing":"fixed","credits":1,"tokens":2000},
+                     {"name":"llm_call","pricing":"metered","credits":null,"tokens":null}]}""")))
     public PlansView plans() {
         return new PlansView(plans.tokensPerCredit(), plans.defaultTier(), plans.maxTokensPerRequest(),
                 plans.plansByAllowance().stream().map(e -> new PlansView.PlanView(e.getKey(), plans.credits(e.getValue()), e.getValue())).toList(),

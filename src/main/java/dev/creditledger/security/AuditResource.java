@@ -9,6 +9,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -29,7 +30,12 @@ public class AuditResource {
     @GET
     @Operation(summary = "Admin actions, newest first",
             description = "Every POST, PUT and DELETE on an admin-only endpoint: which key, what, when, the answer and the request id.")
-    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = AuditLog.Page.class)))
+    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = AuditLog.Page.class),
+            examples = @ExampleObject(name = "page", value = """
+                    {"entries":[{"auditId":3,"keyId":1,"keyPrefix":"cl_Ab12Cd34","method":"DELETE","path":"/v1/keys/2","status":200,
+                     "requestId":"req-7f3a","createdAt":"2026-11-24T10:05:00Z"},
+                     {"auditId":2,"keyId":1,"keyPrefix":"cl_Ab12Cd34","method":"PUT","path":"/v1/accounts/user_123/subscription",
+                     "status":200,"requestId":"req-7f39","createdAt":"2026-11-24T10:04:00Z"}],"nextCursor":"ZToy"}""")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<AuditLog.Page> audit(@Parameter(description = "Entries per page, 1 to 200 (default 50)") @QueryParam("limit") String limit,
                                     @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -46,7 +47,10 @@ public class KeyResource {
 
     @POST
     @Operation(summary = "Create an API key", description = "The secret is in this response only; the service keeps a hash.")
-    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = KeyViews.CreatedKey.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = KeyViews.CreatedKey.class),
+            examples = @ExampleObject(name = "meter", value = """
+                    {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,
+                     "createdAt":"2026-11-24T10:00:00Z","key":"cl_Xq3vT9kPz0aB7cD2eF4gH6iJ8kL0mN2oP4qR6sT8uV"}""")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<Response> create(@NotNull @Valid KeyViews.CreateKeyRequest request) {
         String key = ApiKeys.newKey();
@@ -58,7 +62,12 @@ public class KeyResource {
 
     @GET
     @Operation(summary = "List API keys", description = "Every key, revoked ones included, without secrets.")
-    @APIResponse(responseCode = "200", description = "The keys", content = @Content(schema = @Schema(implementation = KeyViews.KeyList.class)))
+    @APIResponse(responseCode = "200", description = "The keys", content = @Content(schema = @Schema(implementation = KeyViews.KeyList.class),
+            examples = @ExampleObject(name = "two keys", value = """
+                    {"keys":[{"keyId":1,"name":"bootstrap","prefix":"cl_Ab12Cd34","scopes":["admin"],"rateLimit":null,
+                     "createdAt":"2026-11-24T09:00:00Z","lastUsedAt":"2026-11-24T10:21:00Z","revokedAt":null},
+                     {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,
+                     "createdAt":"2026-11-24T10:00:00Z","lastUsedAt":"2026-11-24T10:20:00Z","revokedAt":null}]}""")))
     public Uni<KeyViews.KeyList> list() {
         return store.list().map(keys -> new KeyViews.KeyList(keys.stream().map(KeyViews.KeyView::of).toList()));
     }
@@ -66,7 +75,10 @@ public class KeyResource {
     @DELETE
     @Path("/{keyId}")
     @Operation(summary = "Revoke an API key", description = "Refused at once on this instance, within 10 seconds on the others.")
-    @APIResponse(responseCode = "200", description = "Revoked", content = @Content(schema = @Schema(implementation = KeyViews.KeyView.class)))
+    @APIResponse(responseCode = "200", description = "Revoked", content = @Content(schema = @Schema(implementation = KeyViews.KeyView.class),
+            examples = @ExampleObject(name = "revoked", value = """
+                    {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,
+                     "createdAt":"2026-11-24T10:00:00Z","lastUsedAt":"2026-11-24T10:20:00Z","revokedAt":"2026-11-24T10:30:00Z"}""")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", description = "No such key")
     public Uni<KeyViews.KeyView> revoke(@PathParam("keyId") String keyId) {

@@ -36,6 +36,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 public class SubscriptionResource {
 
+    /** The account after an upgrade to pro: what both subscription calls answer (the seed's test case 3). */
+    static final String PRO_EXAMPLE = """
+            {"userId":"user_123","credits":100,"availableTokens":200000,"balanceTokens":200000,"heldTokens":0,
+             "totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
+             "monthlyResetDate":"2026-12-24T10:00:00Z","isSubscribed":true,"subscriptionTier":"pro",
+             "subscriptionEndsAt":"2026-12-24T10:00:00Z","createdAt":"2026-11-24T09:00:00Z","updatedAt":"2026-11-24T10:00:00Z",
+             "grants":[{"grantId":2,"source":"allowance","credits":100,"amountTokens":200000,"remainingCredits":100,
+             "remainingTokens":200000,"priority":100,"effectiveAt":"2026-11-24T10:00:00Z",
+             "expiresAt":"2026-12-24T10:00:00Z","reason":"pro allowance"}]}""";
+
     private final SubscriptionService service;
     private final ObjectMapper mapper;
 
@@ -53,7 +63,7 @@ public class SubscriptionResource {
             @ExampleObject(name = "endsAt", value = "{\"tier\":\"pro\",\"endsAt\":\"2027-01-01T00:00:00Z\"}")}))
     @APIResponse(responseCode = "200", description = "The account after the change",
             headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
-            content = @Content(schema = @Schema(implementation = AccountView.class)))
+            content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "pro", value = PRO_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
@@ -72,7 +82,8 @@ public class SubscriptionResource {
                     + "`atPeriodEnd=true` at the end of the current period. A no-op on the default tier.")
     @APIResponse(responseCode = "200", description = "The account after the change",
             headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
-            content = @Content(schema = @Schema(implementation = AccountView.class)))
+            content = @Content(schema = @Schema(implementation = AccountView.class),
+                    examples = @ExampleObject(name = "at period end: unchanged until then", value = PRO_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
