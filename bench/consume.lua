@@ -7,24 +7,15 @@
 -- With N = 1 every request hits the same account: the "hot" variant.
 --
 -- At the end it prints one machine-readable line that run.sh parses, so nobody has to parse
--- wrk's human units ("1.23ms", "4.56k"):
---   BENCH requests=<n> duration_us=<n> non2xx=<n> socket_errors=<n> p50_us=<n> p99_us=<n> max_us=<n>
--- non2xx is wrk's "status > 399" count (the service never answers 3xx), which is enough to tell
--- that something went wrong; the service log says what.
+-- wrk's human units ("1.23ms", "4.56k"): see bench/common.lua.
+
+dofile("bench/common.lua")  -- setup() and done(): the thread ids and the BENCH line
 
 local body = '{"feature":"code_generation"}'
 local headers = { ["Content-Type"] = "application/json" }
 
 local accounts = 1000
 local prefix = "bench-"
-
--- setup() runs once per thread in the main Lua state: give every thread its own id, so that
--- the threads do not draw the same sequence of accounts.
-local next_thread_id = 0
-function setup(thread)
-   next_thread_id = next_thread_id + 1
-   thread:set("thread_id", next_thread_id)
-end
 
 -- init() runs inside each thread's own Lua state.
 function init(args)
@@ -39,12 +30,4 @@ end
 function request()
    local path = "/v1/accounts/" .. prefix .. math.random(1, accounts) .. "/consume"
    return wrk.format("POST", path, headers, body)
-end
-
-function done(summary, latency, requests)
-   local e = summary.errors
-   io.write(string.format(
-      "BENCH requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d max_us=%d\n",
-      summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.max))
 end

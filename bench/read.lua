@@ -8,23 +8,15 @@
 --        me      GET /v1/me with user <prefix><i>'s own JWT (the browser frontend's read)
 --   4: for status, the API key; for me, a file with one token per line, line i for <prefix><i>
 --
--- At the end it prints the same machine-readable BENCH line as bench/consume.lua, so run.sh
--- parses both alike:
---   BENCH requests=<n> duration_us=<n> non2xx=<n> socket_errors=<n> p50_us=<n> p99_us=<n> max_us=<n>
+-- At the end it prints the same machine-readable BENCH line as bench/consume.lua (bench/common.lua).
+
+dofile("bench/common.lua")  -- setup() and done(): the thread ids and the BENCH line
 
 local accounts = 1000
 local prefix = "bench-"
 local variant = "status"
 local api_key = nil
 local tokens = {}
-
--- setup() runs once per thread in the main Lua state: give every thread its own id, so that
--- the threads do not draw the same sequence of accounts.
-local next_thread_id = 0
-function setup(thread)
-   next_thread_id = next_thread_id + 1
-   thread:set("thread_id", next_thread_id)
-end
 
 -- init() runs inside each thread's own Lua state, so each thread reads the token file itself.
 function init(args)
@@ -53,12 +45,4 @@ function request()
       return wrk.format("GET", "/v1/me", { ["Authorization"] = "Bearer " .. tokens[i] })
    end
    return wrk.format("GET", "/v1/accounts/" .. prefix .. i, { ["Authorization"] = "Bearer " .. api_key })
-end
-
-function done(summary, latency, requests)
-   local e = summary.errors
-   io.write(string.format(
-      "BENCH requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d max_us=%d\n",
-      summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.max))
 end
