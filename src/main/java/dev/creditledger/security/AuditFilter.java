@@ -2,7 +2,6 @@ package dev.creditledger.security;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HttpMethod;
-import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -11,7 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
@@ -22,7 +20,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 public class AuditFilter {
 
     public static final String REQUEST_ID = "X-Request-Id";
-    private static final Set<String> CHANGES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE);
+    static final Set<String> CHANGES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE);
     private static final Pattern SANE_ID = Pattern.compile("[\\x21-\\x7E]{1,100}");
 
     private static final Logger LOG = Logger.getLogger(AuditFilter.class);
@@ -33,14 +31,14 @@ public class AuditFilter {
         this.audit = audit;
     }
 
-    /** After authentication: fixes the request id, and marks an admin action so its transaction can write its entry. */
-    @ServerRequestFilter(priority = Priorities.USER + 100)
-    public void begin(ContainerRequestContext request, ResourceInfo resource) {
+    /**
+     * Called by {@link AuthFilter} once an admin key may make a POST, PUT or DELETE on an admin-only
+     * endpoint: fixes the request id and marks the action, so its transaction can write its entry.
+     */
+    static void begin(ContainerRequestContext request, ApiKey key) {
         String requestId = requestId(request);
         request.setProperty(REQUEST_ID, requestId);
-        if (request.getProperty(AuthFilter.API_KEY) instanceof ApiKey key && audited(request, resource)) {
-            AuditLog.begin(new AuditLog.Pending(key, request.getMethod(), request.getUriInfo().getPath(), requestId));
-        }
+        AuditLog.begin(new AuditLog.Pending(key, request.getMethod(), request.getUriInfo().getPath(), requestId));
     }
 
     @ServerResponseFilter

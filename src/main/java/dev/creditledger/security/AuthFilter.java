@@ -102,6 +102,9 @@ public class AuthFilter {
                         + describe(allowed) + "; this key has " + key.scopes()), path);
             }
             request.setProperty(API_KEY, key);
+            if (access.audited() && AuditFilter.CHANGES.contains(request.getMethod())) {
+                AuditFilter.begin(request, key);
+            }
             return null;
         });
     }
@@ -119,8 +122,11 @@ public class AuthFilter {
         return null;
     }
 
-    /** Who may call an endpoint, as its annotations say; read once per method. */
+    /** Who may call an endpoint, as its annotations say, and whether changes through it are audited (admin-only); read once per method. */
     private record Access(boolean endUser, Allowed allowed) {
+        boolean audited() {
+            return !endUser && allowed == null;
+        }
     }
 
     private Access access(Method method, Class<?> type) {
