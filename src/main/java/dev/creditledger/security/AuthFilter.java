@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class AuthFilter {
 
-    /** Request property holding the authenticated {@link ApiKey}. */
+    /** Request property holding the presented, active {@link ApiKey} (also when it lacks the endpoint's scope). */
     public static final String API_KEY = "credit-ledger.api-key";
     /** Routing-context key holding the user id of a verified end-user token. */
     public static final String END_USER = "credit-ledger.end-user";
@@ -97,13 +97,14 @@ public class AuthFilter {
                 return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint takes an end-user token, not an API key; "
                         + "backends read an account at /v1/accounts/{userId}"), path);
             }
-            if (!key.allows(allowed)) {
-                return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint needs a key with scope "
-                        + describe(allowed) + "; this key has " + key.scopes()), path);
-            }
+            // A known key on an admin-only change is audited, whether it may make it or not (a 403 too).
             request.setProperty(API_KEY, key);
             if (access.audited() && AuditFilter.CHANGES.contains(request.getMethod())) {
                 AuditFilter.begin(request, key);
+            }
+            if (!key.allows(allowed)) {
+                return Problem.of(new CreditException(ErrorCode.FORBIDDEN, "This endpoint needs a key with scope "
+                        + describe(allowed) + "; this key has " + key.scopes()), path);
             }
             return null;
         });

@@ -94,6 +94,12 @@ public class EndUserTokens {
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidJwtException invalid) {
+                if (invalid.hasErrorCode(ErrorCodes.EXPIRATION_MISSING)) {
+                    return new Rejected("The end-user token has no exp (expiry) claim; exp and iat are required");
+                }
+                if (invalid.hasErrorCode(ErrorCodes.ISSUED_AT_MISSING)) {
+                    return new Rejected("The end-user token has no iat (issued-at) claim; exp and iat are required");
+                }
                 if (invalid.hasExpired()) {
                     return new Rejected("The end-user token has expired");
                 }

@@ -249,6 +249,21 @@ class ApiKeyTest extends LedgerTest {
     }
 
     @Test
+    void aKeyTryingAnAdminChangeOutsideItsScopeIsAuditedWithTheRefusal() {
+        String user = newUserId("overreach");
+        openFree(user);
+        String meter = createKey("overreaching meter", "meter");
+        given().header("Authorization", "Bearer " + meter).header("X-Request-Id", "overreach-1").contentType("application/json")
+                .body("{\"credits\":1000}").post("/v1/accounts/{id}/grants", user).then().statusCode(403);
+        given().header("Authorization", "Bearer " + meter).header("X-Request-Id", "overreach-2").get("/v1/accounts/{id}", user)
+                .then().statusCode(200);
+        given().get("/v1/audit?limit=1").then().statusCode(200)
+                .body("entries[0].requestId", equalTo("overreach-1")).body("entries[0].status", equalTo(403))
+                .body("entries[0].keyId", equalTo((int) keyId(meter))).body("entries[0].method", equalTo("POST"));
+        assertEquals(0, ledger.count("select count(*) from audit_entry where request_id = 'overreach-2'"), "reads are not audited");
+    }
+
+    @Test
     void anAdminActionAndItsAuditEntryCommitTogetherOrNotAtAll() {
         String user = newUserId("atomic");
         openFree(user);

@@ -153,6 +153,7 @@ class EndUserTest extends LedgerTest {
         tokens.put("another audience", Tokens.signed(Tokens.claims(user).audience("some-other-service")));
         tokens.put("no audience", Tokens.signed(Tokens.claims(user).remove("aud")));
         tokens.put("no expiry", Tokens.withoutExpiry(user));
+        tokens.put("no issued-at", Tokens.withoutIssuedAt(user));
         tokens.put("no signature (alg none)", Tokens.unsigned(user));
         tokens.put("HS256 keyed with the public key", Tokens.hmacWithThePublicKey(user));
         tokens.put("no subject", Tokens.signed(Tokens.claims(null)));
@@ -175,6 +176,8 @@ class EndUserTest extends LedgerTest {
         as(tokens.get("expired")).get("/v1/me").then().body("detail", equalTo("The end-user token has expired"));
         as(tokens.get("another issuer")).get("/v1/me").then().body("detail", equalTo("The end-user token comes from another issuer"));
         as(tokens.get("another audience")).get("/v1/me").then().body("detail", equalTo("The end-user token is meant for another audience"));
+        as(tokens.get("no expiry")).get("/v1/me").then().body("detail", org.hamcrest.Matchers.startsWith("The end-user token has no exp"));
+        as(tokens.get("no issued-at")).get("/v1/me").then().body("detail", org.hamcrest.Matchers.startsWith("The end-user token has no iat"));
     }
 
     @Test

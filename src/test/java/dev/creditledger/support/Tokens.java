@@ -67,9 +67,19 @@ public final class Tokens {
 
     /** Signed with the first published key and naming it, but with no {@code exp} (the builder always adds one). */
     public static String withoutExpiry(String userId) {
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId + "\",\"iat\":"
+        return handSigned("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId + "\",\"iat\":"
                 + Instant.now().getEpochSecond() + "}");
+    }
+
+    /** Signed with the first published key and naming it, but with no {@code iat} (the builder always adds one). */
+    public static String withoutIssuedAt(String userId) {
+        return handSigned("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + userId + "\",\"exp\":"
+                + (Instant.now().getEpochSecond() + 300) + "}");
+    }
+
+    private static String handSigned(String payload) {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(payload);
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
         jws.setKeyIdHeaderValue(TestJwtKeys.FIRST_KID);
         jws.setKey(signingKey(TestJwtKeys.FIRST_KID));
