@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.container.ResourceInfo;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,8 +31,9 @@ public class AuditFilter {
     }
 
     /**
-     * Called by {@link AuthFilter} once an admin key may make a POST, PUT or DELETE on an admin-only
-     * endpoint: fixes the request id and marks the action, so its transaction can write its entry.
+     * Called by {@link AuthFilter} when a known key makes a POST, PUT or DELETE on an admin-only
+     * endpoint (one without {@link Allowed}), allowed or not: fixes the request id and marks the
+     * action, so its transaction can write its entry, or else the response filter does.
      */
     static void begin(ContainerRequestContext request, ApiKey key) {
         String requestId = requestId(request);
@@ -41,33 +41,26 @@ public class AuditFilter {
         AuditLog.begin(new AuditLog.Pending(key, request.getMethod(), request.getUriInfo().getPath(), requestId));
     }
 
+    /** Gives the answer its request id, and records an audited action unless its own transaction already did. */
     @ServerResponseFilter
-    public Uni<Void> audit(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
+    public Uni<Void> audit(ContainerRequestContext request, ContainerResponseContext response) {
         String requestId = request.getProperty(REQUEST_ID) instanceof String id ? id : requestId(request);
         response.getHeaders().putSingle(REQUEST_ID, requestId);
-        Object key = request.getProperty(AuthFilter.API_KEY);
-        if (!(key instanceof ApiKey apiKey) || !audited(request, resource)) {
-            return Uni.createFrom().voidItem();
+        AuditLog.Pending action = AuditLog.pending().orElse(null);
+        if (action == null) {
+            return Uni.createFrom().voidItem(); // not an admin change (AuthFilter marks those)
         }
-        Integer written = AuditLog.pending().map(pending -> pending.written).orElse(null);
+        Integer written = action.written;
         if (written != null && written == response.getStatus()) {
             return Uni.createFrom().voidItem(); // written by the action's own, committed, transaction
         }
-        return audit.record(apiKey, request.getMethod(), request.getUriInfo().getPath(), response.getStatus(), requestId)
+        return audit.record(action.key, action.method, action.path, response.getStatus(), action.requestId)
                 .onFailure().recoverWithItem(e -> {
                     // The answer is decided; a lost audit line must not turn it into an error.
-                    LOG.errorf(e, "Audit entry lost: key %d %s %s -> %d (request %s)", apiKey.keyId(), request.getMethod(),
-                            request.getUriInfo().getPath(), response.getStatus(), requestId);
+                    LOG.errorf(e, "Audit entry lost: key %d %s %s -> %d (request %s)", action.key.keyId(), action.method,
+                            action.path, response.getStatus(), action.requestId);
                     return null;
                 });
-    }
-
-    /** A POST, PUT or DELETE on an admin-only endpoint (one without {@link Allowed}). */
-    private static boolean audited(ContainerRequestContext request, ResourceInfo resource) {
-        return CHANGES.contains(request.getMethod()) && resource.getResourceMethod() != null
-                && resource.getResourceMethod().getAnnotation(Allowed.class) == null
-                && resource.getResourceClass().getAnnotation(Allowed.class) == null
-                && resource.getResourceClass().getAnnotation(EndUser.class) == null;
     }
 
     private static String requestId(ContainerRequestContext request) {

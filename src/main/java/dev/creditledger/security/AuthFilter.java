@@ -25,8 +25,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class AuthFilter {
 
-    /** Request property holding the presented, active {@link ApiKey} (also when it lacks the endpoint's scope). */
-    public static final String API_KEY = "credit-ledger.api-key";
     /** Routing-context key holding the user id of a verified end-user token. */
     public static final String END_USER = "credit-ledger.end-user";
     private static final String BEARER = "Bearer ";
@@ -98,7 +96,6 @@ public class AuthFilter {
                         + "backends read an account at /v1/accounts/{userId}"), path);
             }
             // A known key on an admin-only change is audited, whether it may make it or not (a 403 too).
-            request.setProperty(API_KEY, key);
             if (access.audited() && AuditFilter.CHANGES.contains(request.getMethod())) {
                 AuditFilter.begin(request, key);
             }

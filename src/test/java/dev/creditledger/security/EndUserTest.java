@@ -92,10 +92,13 @@ class EndUserTest extends LedgerTest {
         String bob = newUserId("bob");
         openFree(alice);
         openFree(bob);
+        codeGeneration(bob).statusCode(200);
+        codeGeneration(bob).statusCode(200);
         String token = Tokens.forUser(alice);
         as(token).header("X-User-Id", bob).get("/v1/me?userId=" + bob).then().statusCode(200).body("userId", equalTo(alice));
+        // Alice's ledger has her one grant; Bob's has a grant and two debits.
         as(token).get("/v1/me/ledger?userId=" + bob + "&accountId=" + bob).then().statusCode(200)
-                .body("entries", hasSize(1));
+                .body("entries", hasSize(1)).body("entries[0].kind", equalTo("grant"));
         as(token).get("/v1/me/" + bob).then().statusCode(404);
     }
 
