@@ -583,6 +583,13 @@ class BadInputTest extends LedgerTest {
                 () -> given().queryParam("atPeriodEnd", "true").delete("/v1/accounts/{id}/subscription", nobody).then(),
                 () -> given().get("/v1/accounts/{id}/ledger", nobody).then(),
                 () -> given().queryParam("limit", 5).get("/v1/accounts/{id}/ledger", nobody).then(),
+                () -> json().body("{\"feature\":\"llm_call\",\"tokens\":1}").post("/v1/accounts/{id}/reservations", nobody).then(),
+                () -> json().body("{\"tokens\":1}").post("/v1/accounts/{id}/reservations/1/settle", nobody).then(),
+                () -> given().post("/v1/accounts/{id}/reservations/1/release", nobody).then(),
+                () -> given().get("/v1/accounts/{id}/reservations/1", nobody).then(),
+                () -> given().get("/v1/accounts/{id}/reservations", nobody).then(),
+                () -> json().header(IDEMPOTENCY_KEY, "k5").body("{\"feature\":\"code_generation\"}")
+                        .post("/v1/accounts/{id}/reservations", nobody).then(),
                 // with an Idempotency-Key: nothing is remembered for an account that does not exist
                 () -> json().header(IDEMPOTENCY_KEY, "k1").body("{\"feature\":\"code_generation\"}")
                         .post("/v1/accounts/{id}/consume", nobody).then(),
@@ -594,7 +601,7 @@ class BadInputTest extends LedgerTest {
             problem(call.get(), 404, ACCOUNT_NOT_FOUND, null).body("detail", startsWith("No account for user id"));
         }
         assertAccountDoesNotExist(nobody);
-        assertEquals("[]\n[]\n[]\n[]", ledger.snapshot(nobody), "nothing was stored for an unknown account");
+        assertEquals("[]\n[]\n[]\n[]\n[]", ledger.snapshot(nobody), "nothing was stored for an unknown account");
     }
 
     @Test

@@ -64,6 +64,6 @@ class OpenApiContractTest {
                 });
             }
         }
-        assertEquals(14, operations, "every endpoint is in the document");
+        assertEquals(20, operations, "every endpoint is in the document");
     }
 }

@@ -10,7 +10,7 @@ import java.time.Instant;
 /**
  * One end user of the app. {@code balance} is a cache of the account's active grants (and of
  * its ledger sum); {@code nextMaintenanceAt} is the earliest instant at which a period reset,
- * subscription expiry or grant expiry falls due, so the debit can tell in its own WHERE clause
+ * subscription expiry, grant expiry or hold expiry falls due, so the debit can tell in its own WHERE clause
  * whether anything must be applied first.
  */
 @Entity
@@ -27,6 +27,7 @@ public class Account extends PanacheEntityBase {
     public Instant periodEnd;
     public long balance;
     public long held;
+    public int openReservations;
     public long totalTokensUsed;
     public long monthlyTokensUsed;
     public Instant nextMaintenanceAt;

@@ -33,7 +33,7 @@ public class AccountResource {
 
     public static final String ACCOUNT_EXAMPLE = """
             {"userId":"user_123","credits":5,"availableTokens":10000,"balanceTokens":10000,"heldTokens":0,
-             "totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
+             "openReservations":0,"totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
              "monthlyResetDate":"2026-12-24T10:00:00Z","isSubscribed":false,"subscriptionTier":"free",
              "subscriptionEndsAt":null,"createdAt":"2026-11-24T10:00:00Z","updatedAt":"2026-11-24T10:00:00Z",
              "grants":[{"grantId":1,"source":"allowance","credits":5,"amountTokens":10000,"remainingCredits":5,

@@ -17,7 +17,8 @@ public record AccountView(
         @Schema(description = "Credits available to spend (balance less held)", example = "5") BigDecimal credits,
         @Schema(description = "Tokens available to spend", example = "10000") long availableTokens,
         @Schema(description = "Tokens in active grants", example = "10000") long balanceTokens,
-        @Schema(description = "Tokens set aside for in-flight calls", example = "0") long heldTokens,
+        @Schema(description = "Tokens set aside for in-flight calls (open reservations)", example = "0") long heldTokens,
+        @Schema(description = "Reservations holding credits now", example = "0") int openReservations,
         @Schema(description = "Tokens used over the account's life", example = "0") long totalTokensUsed,
         @Schema(description = "Tokens used this period", example = "0") long monthlyTokensUsed,
         @Schema(description = "When this period started") Instant periodStart,
@@ -37,7 +38,7 @@ public record AccountView(
     public static AccountView of(Account a, List<CreditGrant> openGrants, PlanCatalog plans) {
         List<GrantView> grants = openGrants.stream().filter(g -> g.remaining > 0).sorted(DRAW_ORDER)
                 .map(g -> GrantView.of(g, plans)).toList();
-        return new AccountView(a.accountId, plans.credits(a.available()), a.available(), a.balance, a.held, a.totalTokensUsed,
+        return new AccountView(a.accountId, plans.credits(a.available()), a.available(), a.balance, a.held, a.openReservations, a.totalTokensUsed,
                 a.monthlyTokensUsed, a.periodStart, a.periodEnd, !a.tier.equals(plans.defaultTier()), a.tier,
                 a.subscriptionEndsAt, a.createdAt, a.updatedAt, grants);
     }

@@ -1,20 +1,18 @@
 package dev.creditledger.consume;
 
-import dev.creditledger.account.Account;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.ledger.BookStore;
 import dev.creditledger.ledger.Debit;
+import dev.creditledger.ledger.InsufficientCredits;
 import dev.creditledger.ledger.Outcome;
 import dev.creditledger.ledger.Writes;
 import dev.creditledger.plan.PlanCatalog;
 import dev.creditledger.problem.CreditException;
-import dev.creditledger.problem.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
 
@@ -32,8 +30,10 @@ public class ConsumeService {
     private final Debit debit;
     private final BookStore books;
     private final PlanCatalog plans;
+    private final InsufficientCredits insufficient;
 
-    public ConsumeService(Writes writes, Debit debit, BookStore books, PlanCatalog plans) {
+    public ConsumeService(Writes writes, Debit debit, BookStore books, PlanCatalog plans, InsufficientCredits insufficient) {
+        this.insufficient = insufficient;
         this.writes = writes;
         this.debit = debit;
         this.books = books;
@@ -83,7 +83,7 @@ public class ConsumeService {
             return Uni.createFrom().failure(CreditException.accountNotFound(userId));
         }
         if (attempt.refused().nextMaintenanceAt.isAfter(now)) {
-            return Uni.createFrom().failure(insufficient(attempt.refused(), cost, now));
+            return Uni.createFrom().failure(insufficient.refusal(attempt.refused(), cost, now));
         }
         return whenDue.get();
     }
@@ -100,29 +100,8 @@ public class ConsumeService {
                     .chain(() -> attempt(conn, userId, cost, tokens, feature, key, now))
                     .flatMap(retry -> retry.paid() != null
                             ? Uni.createFrom().item(retry.paid())
-                            : Uni.createFrom().failure(insufficient(book.account(), cost, now)));
+                            : Uni.createFrom().failure(insufficient.refusal(book.account(), cost, now)));
         });
-    }
-
-    private CreditException insufficient(Account account, long cost, Instant now) {
-        long available = account.available();
-        CreditException e = new CreditException(ErrorCode.INSUFFICIENT_CREDITS,
-                "You have " + plans.credits(available).toPlainString() + " credits remaining (" + available + " tokens)")
-                .with("error", "Insufficient credits")
-                .with("remainingCredits", plans.credits(available))
-                .with("maxTokens", available)
-                .with("requiredTokens", cost)
-                .with("requiredCredits", plans.credits(cost))
-                .with("monthlyResetDate", account.periodEnd.toString());
-        boolean paidEndsFirst = account.subscriptionEndsAt != null && !account.tier.equals(plans.defaultTier())
-                && !account.subscriptionEndsAt.isAfter(account.periodEnd);
-        Instant refill = paidEndsFirst ? account.subscriptionEndsAt : account.periodEnd;
-        String tierAfter = paidEndsFirst || !plans.isKnownTier(account.tier) ? plans.defaultTier() : account.tier;
-        if (plans.allowanceTokens(tierAfter) >= cost) {
-            long seconds = Math.max(1, Duration.between(now, refill).toMillis() / 1000 + 1);
-            e.header("Retry-After", Long.toString(seconds));
-        }
-        return e;
     }
 
     private ConsumeResponse response(String feature, long cost, Debit.Debited paid) {

@@ -5,6 +5,8 @@ import dev.creditledger.grant.CreditGrant;
 import dev.creditledger.grant.GrantSource;
 import dev.creditledger.plan.Periods;
 import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.reservation.Reservation;
+import dev.creditledger.reservation.ReservationStatus;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -18,8 +20,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The changes to one locked account, made in memory and written by {@link BookStore} in the
- * same transaction. Every change of balance goes through {@link #issue} or {@link #expire}, which
- * write the matching ledger entry, so balance, grants and ledger cannot drift apart.
+ * same transaction. Every change of balance goes through {@link #issue} or {@link #expire}, and
+ * every change of the held amount through {@link #maintain}'s hold expiry and fitting, which write
+ * the matching ledger entry, so balance, held amount, grants, holds and ledger cannot drift apart.
  */
 public final class Book {
 
@@ -32,13 +35,20 @@ public final class Book {
     private final List<CreditGrant> openGrants;
     private final List<CreditGrant> newGrants = new ArrayList<>();
     private final Set<CreditGrant> changedGrants = new LinkedHashSet<>();
+    private final List<Reservation> openHolds;
+    private final Set<Reservation> changedHolds = new LinkedHashSet<>();
     private final List<PendingEntry> entries = new ArrayList<>();
     private final String actor;
     private String idempotencyKey;
 
     public Book(Account account, List<CreditGrant> openGrants, String actor) {
+        this(account, openGrants, List.of(), actor);
+    }
+
+    public Book(Account account, List<CreditGrant> openGrants, List<Reservation> openHolds, String actor) {
         this.account = account;
         this.openGrants = new ArrayList<>(openGrants);
+        this.openHolds = new ArrayList<>(openHolds);
         this.actor = actor;
     }
 
@@ -75,7 +85,7 @@ public final class Book {
         openGrants.add(grant);
         account.balance += amount;
         touch(at);
-        entries.add(new PendingEntry(EntryKind.grant, amount, account.balance, grant, reason, at, idempotencyKey));
+        entries.add(new PendingEntry(EntryKind.grant, amount, account.balance, grant, reason, at, idempotencyKey, null, 0));
         return grant;
     }
 
@@ -93,7 +103,7 @@ public final class Book {
         }
         account.balance -= left;
         touch(at);
-        entries.add(new PendingEntry(EntryKind.expire, -left, account.balance, grant, reason, at, idempotencyKey));
+        entries.add(new PendingEntry(EntryKind.expire, -left, account.balance, grant, reason, at, idempotencyKey, null, 0));
     }
 
     /**
@@ -135,20 +145,30 @@ public final class Book {
     }
 
     /**
-     * Applies, in time order, every event due at or before {@code now}: grant expiries,
-     * subscription expiry (fall to the default tier) and period resets. Several missed periods
-     * catch up in one step; only the current allowance is issued.
+     * Applies, in time order, every event due at or before {@code now}: hold expiries, grant
+     * expiries, subscription expiry (fall to the default tier) and period resets. Several missed
+     * periods catch up in one step; only the current allowance is issued. Last, when the balance
+     * has fallen below the held amount, the open holds shrink to fit ({@link #fitHolds}).
      */
     public void maintain(Instant now, PlanCatalog plans) {
+        Instant lastEvent = null;
         while (true) {
+            Instant holdExpiry = earliestHoldExpiry();
             Instant grantExpiry = earliestGrantExpiry();
             Instant subscriptionEnd = paidSubscriptionEnd(plans);
-            Instant event = Stream.of(grantExpiry, subscriptionEnd, account.periodEnd)
+            Instant event = Stream.of(holdExpiry, grantExpiry, subscriptionEnd, account.periodEnd)
                     .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElseThrow();
             if (event.isAfter(now)) {
                 break;
             }
-            if (event.equals(grantExpiry)) {
+            lastEvent = event;
+            if (event.equals(holdExpiry)) {
+                for (Reservation hold : List.copyOf(openHolds)) {
+                    if (hold.expiresBy(event)) {
+                        resolveHold(hold, ReservationStatus.expired, hold.expiresAt, "reservation expired");
+                    }
+                }
+            } else if (event.equals(grantExpiry)) {
                 for (CreditGrant grant : List.copyOf(openGrants)) {
                     if (grant.expiresBy(event)) {
                         expire(grant, grant.expiresAt, grant.source == GrantSource.allowance ? "period end" : "grant expired");
@@ -168,7 +188,58 @@ public final class Book {
                 startPeriod(start, start, Periods.boundary(account.periodAnchor, n), plans);
             }
         }
+        fitHolds(lastEvent == null ? now : lastEvent);
         account.nextMaintenanceAt = nextMaintenanceAt(plans);
+    }
+
+    /** Ends an open hold: its held tokens count as available again. The balance does not move. */
+    private void resolveHold(Reservation hold, ReservationStatus status, Instant at, String reason) {
+        openHolds.remove(hold);
+        changedHolds.add(hold);
+        long released = hold.held;
+        hold.status = status;
+        hold.held = 0;
+        hold.resolvedAt = at;
+        account.held -= released;
+        account.openReservations -= 1;
+        touch(at);
+        entries.add(new PendingEntry(EntryKind.release, 0, account.balance, null, reason, at, idempotencyKey, hold, -released));
+    }
+
+    /**
+     * Keeps invariant 4 (held never above balance) when an expiry or a tier change has taken
+     * tokens the open holds were counting on: the newest holds shrink first, each by a release
+     * entry of the part it loses. A shrunk hold stays open; its settle charges what it still holds
+     * plus whatever is available then.
+     */
+    private void fitHolds(Instant at) {
+        long excess = account.held - account.balance;
+        List<Reservation> newestFirst = openHolds.stream()
+                .sorted(Comparator.comparing((Reservation r) -> r.reservationId).reversed()).toList();
+        for (Reservation hold : newestFirst) {
+            if (excess <= 0) {
+                return;
+            }
+            long cut = Math.min(hold.held, excess);
+            if (cut == 0) {
+                continue;
+            }
+            hold.held -= cut;
+            changedHolds.add(hold);
+            account.held -= cut;
+            excess -= cut;
+            touch(at);
+            entries.add(new PendingEntry(EntryKind.release, 0, account.balance, null,
+                    "balance fell below the held amount", at, idempotencyKey, hold, -cut));
+        }
+        if (excess > 0) {
+            throw new IllegalStateException("account " + account.accountId + " holds " + account.held
+                    + " tokens that no open reservation accounts for");
+        }
+    }
+
+    private Instant earliestHoldExpiry() {
+        return openHolds.stream().map(r -> r.expiresAt).min(Comparator.naturalOrder()).orElse(null);
     }
 
     private Instant earliestGrantExpiry() {
@@ -180,7 +251,7 @@ public final class Book {
     }
 
     private Instant nextMaintenanceAt(PlanCatalog plans) {
-        return Stream.of(earliestGrantExpiry(), paidSubscriptionEnd(plans), account.periodEnd)
+        return Stream.of(earliestHoldExpiry(), earliestGrantExpiry(), paidSubscriptionEnd(plans), account.periodEnd)
                 .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElseThrow();
     }
 
@@ -202,12 +273,19 @@ public final class Book {
         return entries;
     }
 
+    Set<Reservation> changedHolds() {
+        return changedHolds;
+    }
+
     String actor() {
         return actor;
     }
 
-    /** A ledger entry waiting for its grant's id, known once the grant is inserted. */
+    /**
+     * A ledger entry waiting for its grant's id, known once the grant is inserted. An entry of a
+     * hold names its reservation (and no grant) and the signed change of the held amount.
+     */
     record PendingEntry(EntryKind kind, long amount, long balanceAfter, CreditGrant grant, String reason, Instant at,
-                        String idempotencyKey) {
+                        String idempotencyKey, Reservation hold, long heldChange) {
     }
 }

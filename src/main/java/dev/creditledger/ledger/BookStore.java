@@ -3,6 +3,8 @@ package dev.creditledger.ledger;
 import dev.creditledger.account.Account;
 import dev.creditledger.grant.CreditGrant;
 import dev.creditledger.grant.GrantSource;
+import dev.creditledger.reservation.Reservation;
+import dev.creditledger.reservation.ReservationRows;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -25,9 +27,9 @@ import java.util.List;
 public class BookStore {
 
     static final String ACCOUNT_COLUMNS = "account_id, tier, subscription_ends_at, period_anchor, period_start, period_end, "
-            + "balance, held, total_tokens_used, monthly_tokens_used, next_maintenance_at, created_at, updated_at";
+            + "balance, held, open_reservations, total_tokens_used, monthly_tokens_used, next_maintenance_at, created_at, updated_at";
 
-    /** Locks the account row and reads it with its open grants; null when there is no such account. */
+    /** Locks the account row and reads it with its open grants and holds; null when there is no such account. */
     public Uni<Book> lock(SqlConnection conn, String userId, String actor) {
         return lockAccount(conn, userId).flatMap(account -> account == null ? Uni.createFrom().nullItem() : book(conn, account, actor));
     }
@@ -39,13 +41,16 @@ public class BookStore {
     }
 
     private Uni<Book> book(SqlConnection conn, Account account, String actor) {
-        return openGrants(conn, account.accountId).map(grants -> new Book(account, grants, actor));
+        Uni<List<Reservation>> holds = account.openReservations == 0
+                ? Uni.createFrom().item(List.of())
+                : ReservationRows.open(conn, account.accountId);
+        return openGrants(conn, account.accountId).flatMap(grants -> holds.map(open -> new Book(account, grants, open, actor)));
     }
 
     /** Inserts a new account row; null when the account already exists (nothing is changed then). */
     public Uni<Account> insert(SqlConnection conn, Account account) {
         return conn.preparedQuery("insert into account (" + ACCOUNT_COLUMNS + ") values "
-                        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict (account_id) do nothing")
+                        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict (account_id) do nothing")
                 .execute(accountTuple(account))
                 .map(rows -> rows.rowCount() == 1 ? account : null);
     }
@@ -63,15 +68,16 @@ public class BookStore {
                 });
     }
 
-    /** Writes every change the book holds: account, changed and new grants, ledger entries. */
+    /** Writes every change the book holds: account, changed and new grants, changed holds, ledger entries. */
     public Uni<Void> flush(SqlConnection conn, Book book) {
         Account a = book.account();
         Uni<Void> account = conn.preparedQuery("update account set tier = $2, subscription_ends_at = $3, period_anchor = $4, "
-                        + "period_start = $5, period_end = $6, balance = $7, held = $8, total_tokens_used = $9, "
-                        + "monthly_tokens_used = $10, next_maintenance_at = $11, created_at = $12, updated_at = $13 where account_id = $1")
+                        + "period_start = $5, period_end = $6, balance = $7, held = $8, open_reservations = $9, total_tokens_used = $10, "
+                        + "monthly_tokens_used = $11, next_maintenance_at = $12, created_at = $13, updated_at = $14 where account_id = $1")
                 .execute(accountTuple(a)).replaceWithVoid();
         return account
                 .chain(() -> updateGrants(conn, book))
+                .chain(() -> ReservationRows.update(conn, book.changedHolds()))
                 .chain(() -> insertGrants(conn, book.newGrants()))
                 .chain(() -> insertEntries(conn, book));
     }
@@ -103,13 +109,19 @@ public class BookStore {
         }
         List<Tuple> batch = new ArrayList<>();
         for (Book.PendingEntry e : book.entries()) {
-            JsonArray grants = new JsonArray().add(new JsonObject().put("grantId", e.grant().grantId).put("amount", Math.abs(e.amount())));
+            JsonArray grants = new JsonArray();
+            if (e.grant() != null) {
+                grants.add(new JsonObject().put("grantId", e.grant().grantId).put("amount", Math.abs(e.amount())));
+            }
+            Reservation hold = e.hold();
             batch.add(Tuple.tuple().addValue(book.account().accountId).addValue(e.kind().name()).addValue(e.amount())
                     .addValue(e.balanceAfter()).addValue(grants).addValue(e.idempotencyKey()).addValue(book.actor())
-                    .addValue(e.reason()).addValue(utc(e.at())));
+                    .addValue(e.reason()).addValue(utc(e.at())).addValue(hold == null ? null : hold.reservationId)
+                    .addValue(e.heldChange()).addValue(hold == null ? null : hold.feature));
         }
         return conn.preparedQuery("insert into ledger_entry (account_id, kind, amount, balance_after, grants, idempotency_key, "
-                + "actor, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)").executeBatch(batch).replaceWithVoid();
+                        + "actor, reason, created_at, reservation_id, held_change, feature) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                .executeBatch(batch).replaceWithVoid();
     }
 
     static Account account(Row row) {
@@ -122,6 +134,7 @@ public class BookStore {
         a.periodEnd = instant(row, "period_end");
         a.balance = row.getLong("balance");
         a.held = row.getLong("held");
+        a.openReservations = row.getInteger("open_reservations");
         a.totalTokensUsed = row.getLong("total_tokens_used");
         a.monthlyTokensUsed = row.getLong("monthly_tokens_used");
         a.nextMaintenanceAt = instant(row, "next_maintenance_at");
@@ -149,17 +162,17 @@ public class BookStore {
 
     private static Tuple accountTuple(Account a) {
         return Tuple.tuple().addValue(a.accountId).addValue(a.tier).addValue(utc(a.subscriptionEndsAt)).addValue(utc(a.periodAnchor))
-                .addValue(utc(a.periodStart)).addValue(utc(a.periodEnd)).addValue(a.balance).addValue(a.held)
+                .addValue(utc(a.periodStart)).addValue(utc(a.periodEnd)).addValue(a.balance).addValue(a.held).addValue(a.openReservations)
                 .addValue(a.totalTokensUsed).addValue(a.monthlyTokensUsed).addValue(utc(a.nextMaintenanceAt))
                 .addValue(utc(a.createdAt)).addValue(utc(a.updatedAt));
     }
 
-    static Instant instant(Row row, String column) {
+    public static Instant instant(Row row, String column) {
         OffsetDateTime value = row.getOffsetDateTime(column);
         return value == null ? null : value.toInstant();
     }
 
-    static OffsetDateTime utc(Instant instant) {
+    public static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 }

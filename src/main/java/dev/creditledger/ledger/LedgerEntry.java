@@ -37,6 +37,10 @@ public class LedgerEntry extends PanacheEntityBase {
     public String actor;
     public String reason;
     public Instant createdAt;
+    /** The reservation of a hold, settle or release entry. */
+    public Long reservationId;
+    /** Signed change of the account's held amount (hold, settle, release). */
+    public long heldChange;
 
     /** Composite key: every per-account table leads its key with the account id. */
     public static class Key implements Serializable {

@@ -10,7 +10,8 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A ledger entry as the API shows it. */
-@Schema(name = "LedgerEntry")
+@Schema(name = "LedgerEntry", description = "A hold or release moves no balance (amountTokens 0) but the held amount; "
+        + "a settle moves both")
 public record LedgerEntryView(
         @Schema(example = "1234") long entryId,
         @Schema(example = "consume") EntryKind kind,
@@ -24,7 +25,10 @@ public record LedgerEntryView(
         String idempotencyKey,
         @Schema(example = "api") String actor,
         String reason,
-        Instant createdAt) {
+        Instant createdAt,
+        @Schema(description = "The reservation of a hold, settle or release entry", example = "17") Long reservationId,
+        @Schema(description = "Signed change of the held amount in tokens: + for a hold, - for a settle or release", example = "0")
+        long heldChangeTokens) {
 
     /** Tokens of one grant touched by an entry. */
     @Schema(name = "GrantPortion")
@@ -42,7 +46,8 @@ public record LedgerEntryView(
             throw new IllegalStateException("ledger entry " + e.entryId + " has unreadable grants", ex);
         }
         return new LedgerEntryView(e.entryId, e.kind, e.amount, signedCredits(e.amount, plans), e.balanceAfter,
-                plans.credits(e.balanceAfter), e.feature, e.tokens, grants, e.idempotencyKey, e.actor, e.reason, e.createdAt);
+                plans.credits(e.balanceAfter), e.feature, e.tokens, grants, e.idempotencyKey, e.actor, e.reason, e.createdAt,
+                e.reservationId, e.heldChange);
     }
 
     private static BigDecimal signedCredits(long tokens, PlanCatalog plans) {

@@ -26,7 +26,8 @@ public class LedgerResource {
     public static final String LEDGER_EXAMPLE = """
             {"entries":[{"entryId":7,"kind":"consume","amountTokens":-2000,"amountCredits":-1,"balanceAfterTokens":8000,
              "balanceAfterCredits":4,"feature":"code_generation","tokens":null,"grants":[{"grantId":1,"amount":2000}],
-             "idempotencyKey":"req-81f2","actor":"api","reason":null,"createdAt":"2026-11-24T10:05:00Z"}],
+             "idempotencyKey":"req-81f2","actor":"api","reason":null,"createdAt":"2026-11-24T10:05:00Z",
+             "reservationId":null,"heldChangeTokens":0}],
              "nextCursor":"ZTo3"}""";
 
     private final LedgerService service;

@@ -7,6 +7,9 @@ import dev.creditledger.ledger.Cursors;
 import dev.creditledger.ledger.LedgerPage;
 import dev.creditledger.ledger.LedgerResource;
 import dev.creditledger.ledger.LedgerService;
+import dev.creditledger.reservation.ReservationPage;
+import dev.creditledger.reservation.ReservationResource;
+import dev.creditledger.reservation.ReservationService;
 import dev.creditledger.security.AuthFilter;
 import dev.creditledger.security.EndUser;
 import io.smallrye.mutiny.Uni;
@@ -27,8 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * What a browser frontend reads with its user's own token: the account and the ledger of the
- * token's subject, and nothing else. No path or query names a user here, so there is no id to
+ * What a browser frontend reads with its user's own token: the account, the ledger and the
+ * reservations of the token's subject, and nothing else. No path or query names a user here, so there is no id to
  * guess. Read-only: accounts are opened by the app's backend.
  */
 @Path("/v1/me")
@@ -40,10 +43,12 @@ public class MeResource {
 
     private final AccountService accounts;
     private final LedgerService ledger;
+    private final ReservationService reservations;
 
-    public MeResource(AccountService accounts, LedgerService ledger) {
+    public MeResource(AccountService accounts, LedgerService ledger, ReservationService reservations) {
         this.accounts = accounts;
         this.ledger = ledger;
+        this.reservations = reservations;
     }
 
     @GET
@@ -72,6 +77,25 @@ public class MeResource {
                                     @QueryParam("limit") String limit,
                                     @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
         return ledger.page(userId(routing), Cursors.limit(limit), cursor);
+    }
+
+    @GET
+    @Path("/reservations")
+    @Operation(summary = "The signed-in user's reservations, newest first", description = "The same page as "
+            + "GET /v1/accounts/{userId}/reservations, for the subject of the end-user token only: what the user's in-flight "
+            + "calls hold, and how earlier ones were settled.")
+    @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = ReservationPage.class),
+            examples = @ExampleObject(name = "page", value = ReservationResource.PAGE_EXAMPLE)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
+    public Uni<ReservationPage> myReservations(@Context RoutingContext routing,
+                                               @Parameter(description = "open, settled, released or expired; all when absent",
+                                                       example = "open") @QueryParam("status") String status,
+                                               @Parameter(description = "Reservations per page, 1 to 200 (default 50)", example = "50")
+                                               @QueryParam("limit") String limit,
+                                               @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+        return reservations.page(userId(routing), ReservationResource.status(status), Cursors.limit(limit), cursor);
     }
 
     /** Set by {@link AuthFilter} after verifying the token; this resource is unreachable without it. */

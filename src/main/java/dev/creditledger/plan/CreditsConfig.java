@@ -64,6 +64,23 @@ public interface CreditsConfig {
     /** Idempotency records. */
     Idempotency idempotency();
 
+    /** Reservations (holds) for in-flight calls. */
+    Reservations reservations();
+
+    interface Reservations {
+        /** How long a reservation holds its credits when the request names no {@code ttlSeconds}. */
+        @WithDefault("PT5M")
+        Duration defaultTtl();
+
+        /** The longest {@code ttlSeconds} a request may ask for. */
+        @WithDefault("PT1H")
+        Duration maxTtl();
+
+        /** Open reservations one account may have at once; one more is refused with 429 {@code too-many-reservations}. */
+        @WithDefault("100")
+        int maxOpenPerAccount();
+    }
+
     /** The maintenance scheduler. */
     Maintenance maintenance();
 

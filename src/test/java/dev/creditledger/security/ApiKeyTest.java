@@ -39,6 +39,11 @@ class ApiKeyTest extends LedgerTest {
             Map.entry("PUT /v1/accounts/{userId}", Set.of("meter")),
             Map.entry("GET /v1/accounts/{userId}", Set.of("meter", "read")),
             Map.entry("POST /v1/accounts/{userId}/consume", Set.of("meter")),
+            Map.entry("POST /v1/accounts/{userId}/reservations", Set.of("meter")),
+            Map.entry("GET /v1/accounts/{userId}/reservations", Set.of("meter", "read")),
+            Map.entry("GET /v1/accounts/{userId}/reservations/{reservationId}", Set.of("meter", "read")),
+            Map.entry("POST /v1/accounts/{userId}/reservations/{reservationId}/settle", Set.of("meter")),
+            Map.entry("POST /v1/accounts/{userId}/reservations/{reservationId}/release", Set.of("meter")),
             Map.entry("POST /v1/accounts/{userId}/grants", Set.of()),
             Map.entry("PUT /v1/accounts/{userId}/subscription", Set.of()),
             Map.entry("DELETE /v1/accounts/{userId}/subscription", Set.of()),
@@ -50,7 +55,7 @@ class ApiKeyTest extends LedgerTest {
             Map.entry("GET /v1/audit", Set.of())));
 
     /** The end-user endpoints: no API key reaches them, whatever its scopes. */
-    static final Set<String> END_USER = Set.of("GET /v1/me", "GET /v1/me/ledger");
+    static final Set<String> END_USER = Set.of("GET /v1/me", "GET /v1/me/ledger", "GET /v1/me/reservations");
 
     @Test
     void everyDocumentedOperationIsInTheScopeTable() {

@@ -1,11 +1,14 @@
 package dev.creditledger.security;
 
 import static dev.creditledger.support.Api.codeGeneration;
+import static dev.creditledger.support.Api.json;
 import static dev.creditledger.support.Api.newUserId;
 import static dev.creditledger.support.Api.openFree;
 import static dev.creditledger.support.Api.status;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -68,6 +71,35 @@ class EndUserTest extends LedgerTest {
         as(token).get("/v1/me/ledger?cursor=" + bobsCursor).then().statusCode(200)
                 .body("entries.entryId", everyItem(org.hamcrest.Matchers.in(alicesEntries)));
         as(token).get("/v1/me/ledger?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+    }
+
+    @Test
+    void theUserSeesTheirOwnReservationsAndNoOneElses() {
+        String alice = newUserId("alice");
+        String bob = newUserId("bob");
+        openFree(alice);
+        openFree(bob);
+        int first = json().body("{\"feature\":\"llm_call\",\"tokens\":3000}").post("/v1/accounts/{id}/reservations", alice)
+                .then().statusCode(201).extract().path("reservation.reservationId");
+        int second = json().body("{\"feature\":\"code_generation\"}").post("/v1/accounts/{id}/reservations", alice)
+                .then().statusCode(201).extract().path("reservation.reservationId");
+        given().post("/v1/accounts/{id}/reservations/{r}/release", alice, second).then().statusCode(200);
+        int bobs = json().body("{\"feature\":\"llm_call\",\"tokens\":500}").post("/v1/accounts/{id}/reservations", bob)
+                .then().statusCode(201).extract().path("reservation.reservationId");
+        String token = Tokens.forUser(alice);
+
+        as(token).get("/v1/me/reservations").then().statusCode(200)
+                .body("reservations.reservationId", equalTo(List.of(second, first)))
+                .body("reservations.userId", everyItem(equalTo(alice)));
+        as(token).get("/v1/me/reservations?status=open").then().statusCode(200)
+                .body("reservations.reservationId", equalTo(List.of(first)))
+                .body("reservations[0].heldTokens", equalTo(3000));
+        as(token).get("/v1/me").then().body("heldTokens", equalTo(3000)).body("openReservations", equalTo(1))
+                .body("availableTokens", equalTo(7000));
+        as(token).get("/v1/me/reservations?userId=" + bob).then().statusCode(200)
+                .body("reservations.reservationId", not(hasItem(bobs)));
+        as(token).get("/v1/me/reservations?status=held").then().statusCode(400).body("errors[0].field", equalTo("status"));
+        as(token).get("/v1/me/reservations/" + first).then().statusCode(404);
     }
 
     @Test
@@ -165,7 +197,7 @@ class EndUserTest extends LedgerTest {
         tokens.put("three dots of garbage", "abc.def.ghi");
         String before = ledger.snapshot(user);
         for (Map.Entry<String, String> bad : tokens.entrySet()) {
-            for (String path : List.of("/v1/me", "/v1/me/ledger", "/v1/accounts/" + user)) {
+            for (String path : List.of("/v1/me", "/v1/me/ledger", "/v1/me/reservations", "/v1/accounts/" + user)) {
                 Response response = as(bad.getValue()).get(path);
                 assertEquals(401, response.statusCode(), bad.getKey() + " on " + path + ": " + response.asString());
                 assertEquals("urn:credit-ledger:problem:unauthorized", response.path("type"));

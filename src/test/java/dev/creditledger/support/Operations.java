@@ -17,6 +17,8 @@ public final class Operations {
     /** A body each operation accepts (for those that take one). */
     private static final Map<String, String> BODIES = Map.of(
             "POST /v1/accounts/{userId}/consume", "{\"feature\":\"code_generation\"}",
+            "POST /v1/accounts/{userId}/reservations", "{\"feature\":\"code_generation\"}",
+            "POST /v1/accounts/{userId}/reservations/{reservationId}/settle", "{}",
             "POST /v1/accounts/{userId}/grants", "{\"credits\":1}",
             "PUT /v1/accounts/{userId}/subscription", "{\"tier\":\"pro\"}",
             "POST /v1/keys", "{\"name\":\"probe\",\"scopes\":[\"read\"]}");
@@ -33,10 +35,10 @@ public final class Operations {
         return documented;
     }
 
-    /** Calls the operation for the user (and key 1), with this Authorization header, or none when null. */
+    /** Calls the operation for the user (and key 1, reservation 1), with this Authorization header, or none when null. */
     public static Response call(String operation, String userId, String authorization) {
         String[] parts = operation.split(" ", 2);
-        String path = parts[1].replace("{userId}", userId).replace("{keyId}", "1");
+        String path = parts[1].replace("{userId}", userId).replace("{keyId}", "1").replace("{reservationId}", "1");
         if (authorization == null) {
             AdminKeyByDefault.withoutKey();
         }
