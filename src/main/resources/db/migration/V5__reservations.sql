@@ -215,12 +215,20 @@ begin
             v_charge := least(case when v_r.metered then p_tokens else v_r.requested end,
                               v_account.balance - v_account.held + v_r.held);
         end if;
+        -- When this hold's expiry was the account's next maintenance, the next one is the earliest
+        -- of what is left (nothing is due now, so each of these lies ahead); otherwise it stands.
         update account a
            set held = a.held - v_r.held,
                open_reservations = a.open_reservations - 1,
                balance = a.balance - v_charge,
                total_tokens_used = a.total_tokens_used + v_charge,
                monthly_tokens_used = a.monthly_tokens_used + v_charge,
+               next_maintenance_at = case when a.next_maintenance_at < v_r.expires_at then a.next_maintenance_at else least(
+                   a.period_end,
+                   case when a.subscription_ends_at > p_now then a.subscription_ends_at end,
+                   (select min(g.expires_at) from credit_grant g where g.account_id = p_account_id and g.remaining > 0),
+                   (select min(r.expires_at) from reservation r where r.account_id = p_account_id and r.status = 'open'
+                       and r.reservation_id <> p_reservation_id)) end,
                updated_at = greatest(a.updated_at, p_now)
          where a.account_id = p_account_id
         returning * into v_account;

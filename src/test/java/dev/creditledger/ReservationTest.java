@@ -330,6 +330,99 @@ class ReservationTest extends LedgerTest {
                 .body("entries[2].reservationId", equalTo((int) newer));
     }
 
+    /**
+     * Shrinking follows time: at the bonus's expiry the newest hold shrinks, and the older hold's
+     * expiry later does not undo that. A read in between (which applies maintenance, as the
+     * scheduler would) leaves the same state as no read at all.
+     */
+    @Test
+    void holdsShrinkInTimeOrderWhetherOrNotAnythingRanInBetween() {
+        String read = newUserId("fitread");
+        String idle = newUserId("fitidle");
+        Instant bonusEnds = clock.instant().plus(Duration.ofMinutes(30));
+        long[] newer = new long[2];
+        for (int i = 0; i < 2; i++) {
+            String user = i == 0 ? read : idle;
+            openFree(user);
+            grant(user, "{\"credits\":5,\"expiresAt\":\"" + bonusEnds + "\"}").statusCode(201);
+            hold(user, "{\"feature\":\"llm_call\",\"tokens\":9000,\"ttlSeconds\":2100}").statusCode(201);
+            newer[i] = hold(user, "{\"feature\":\"llm_call\",\"tokens\":9000,\"ttlSeconds\":3600}").statusCode(201)
+                    .extract().jsonPath().getLong("reservation.reservationId");
+        }
+
+        clock.set(bonusEnds.plusSeconds(1));
+        status(read).body("heldTokens", equalTo(10000)).body("availableTokens", equalTo(0));
+        clock.set(bonusEnds.plus(Duration.ofMinutes(10)));
+
+        for (int i = 0; i < 2; i++) {
+            String user = i == 0 ? read : idle;
+            status(user).body("heldTokens", equalTo(1000)).body("availableTokens", equalTo(9000)).body("openReservations", equalTo(1));
+            given().get("/v1/accounts/{id}/reservations/{r}", user, newer[i]).then().body("heldTokens", equalTo(1000));
+        }
+        assertEquals(ledger.strings("select kind || ' ' || amount || ' ' || held_change || ' ' || created_at from ledger_entry "
+                        + "where account_id = ? order by entry_id", read),
+                ledger.strings("select kind || ' ' || amount || ' ' || held_change || ' ' || created_at from ledger_entry "
+                        + "where account_id = ? order by entry_id", idle));
+    }
+
+    @Test
+    void aRefusalOnTheSlowPathRollsTheDueMaintenanceBackToo() {
+        String user = newUserId("slowrefuse");
+        openFree(user);
+        Instant bonusEnds = clock.instant().plus(Duration.ofMinutes(10));
+        grant(user, "{\"credits\":5,\"expiresAt\":\"" + bonusEnds + "\"}").statusCode(201);
+        long id = hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000,\"ttlSeconds\":3600}").statusCode(201)
+                .extract().jsonPath().getLong("reservation.reservationId");
+        clock.set(bonusEnds);
+        String before = ledger.snapshot(user);
+
+        hold(user, "{\"feature\":\"llm_call\",\"tokens\":9500}").statusCode(429)
+                .body("type", equalTo("urn:credit-ledger:problem:insufficient-credits")).body("maxTokens", equalTo(9000));
+        settle(user, id, "{}").statusCode(400).body("errors[0].field", equalTo("tokens"));
+        settle(user, id + 1, "{\"tokens\":5}").statusCode(404);
+
+        assertEquals(before, ledger.snapshot(user), "the bonus's due expiry was rolled back with each refusal");
+        status(user).body("balanceTokens", equalTo(10000));
+    }
+
+    @Test
+    void resolvingTheHoldThatWasNextDueMovesTheNextMaintenanceOn() {
+        String user = newUserId("nextdue");
+        openFree(user);
+        String periodEnd = status(user).extract().path("monthlyResetDate");
+        long first = hold(user, "{\"feature\":\"llm_call\",\"tokens\":100,\"ttlSeconds\":60}").statusCode(201)
+                .extract().jsonPath().getLong("reservation.reservationId");
+        long second = hold(user, "{\"feature\":\"llm_call\",\"tokens\":100,\"ttlSeconds\":120}").statusCode(201)
+                .extract().jsonPath().getLong("reservation.reservationId");
+        Instant now = clock.instant();
+        assertEquals(List.of(now.plusSeconds(60).toString()), nextMaintenance(user));
+
+        settle(user, second, "{\"tokens\":50}").statusCode(200);
+        assertEquals(List.of(now.plusSeconds(60).toString()), nextMaintenance(user), "the first hold is still next");
+        release(user, first).statusCode(200);
+        assertEquals(List.of(periodEnd), nextMaintenance(user), "with no hold left, the period end is next");
+    }
+
+    private List<String> nextMaintenance(String user) {
+        return ledger.strings("select to_char(next_maintenance_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                + "from account where account_id = ?", user);
+    }
+
+    @Test
+    void aFixedSettleMayComeWithNoBodyAndNoContentType() throws Exception {
+        String user = newUserId("nobody-settle");
+        openFree(user);
+        long id = hold(user, "{\"feature\":\"code_generation\"}").statusCode(201).extract().jsonPath().getLong("reservation.reservationId");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port
+                                + "/v1/accounts/" + user + "/reservations/" + id + "/settle"))
+                        .header("Authorization", "Bearer " + dev.creditledger.support.AdminKeyByDefault.ADMIN_KEY)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        status(user).body("availableTokens", equalTo(8000));
+    }
+
     @Test
     void aDowngradeUnderAHoldShrinksItToTheNewAllowance() {
         String user = newUserId("downhold");

@@ -147,8 +147,10 @@ public final class Book {
     /**
      * Applies, in time order, every event due at or before {@code now}: hold expiries, grant
      * expiries, subscription expiry (fall to the default tier) and period resets. Several missed
-     * periods catch up in one step; only the current allowance is issued. Last, when the balance
-     * has fallen below the held amount, the open holds shrink to fit ({@link #fitHolds}).
+     * periods catch up in one step; only the current allowance is issued. After the events of each
+     * instant (and once more at the end, for a change the caller made before), when the balance has
+     * fallen below the held amount the open holds shrink to fit ({@link #fitHolds}): in time order,
+     * so the lazy path and a scheduler that ran in between leave the same holds.
      */
     public void maintain(Instant now, PlanCatalog plans) {
         Instant lastEvent = null;
@@ -158,6 +160,11 @@ public final class Book {
             Instant subscriptionEnd = paidSubscriptionEnd(plans);
             Instant event = Stream.of(holdExpiry, grantExpiry, subscriptionEnd, account.periodEnd)
                     .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElseThrow();
+            if (lastEvent != null && event.isAfter(lastEvent)) {
+                // Every event of the instant lastEvent is applied (an allowance's expiry and the
+                // reset that issues the next one fall on the same instant): fit the holds there.
+                fitHolds(lastEvent);
+            }
             if (event.isAfter(now)) {
                 break;
             }
@@ -180,7 +187,7 @@ public final class Book {
             } else {
                 // Catch up to the period in force just before the next other event (or now), so
                 // that event is then applied in its own period, in time order.
-                Instant nextOther = Stream.of(grantExpiry, subscriptionEnd).filter(Objects::nonNull)
+                Instant nextOther = Stream.of(holdExpiry, grantExpiry, subscriptionEnd).filter(Objects::nonNull)
                         .min(Comparator.naturalOrder()).orElse(null);
                 Instant until = nextOther != null && !nextOther.isAfter(now) ? nextOther.minus(1, ChronoUnit.MICROS) : now;
                 long n = Periods.indexOfEndAfter(account.periodAnchor, until);

@@ -167,9 +167,13 @@ public class ReservationService {
                     .flatMap(first -> due.test(first, now) ? slow.apply(conn, now) : Uni.createFrom().item(first))
                     .map(done -> answer.apply(done, now)));
         }
+        // On the slow path the answer (or the refusal it throws) is made inside the transaction,
+        // so a refusal rolls the maintenance back with everything else: a refused request changes nothing.
         return writes.autocommit((client, now) -> attempt.apply(client, now)
-                .flatMap(first -> due.test(first, now) ? writes.transaction(conn -> slow.apply(conn, now)) : Uni.createFrom().item(first))
-                .map(done -> writes.outcome(answer.apply(done, now))));
+                .flatMap(first -> due.test(first, now)
+                        ? writes.transaction(conn -> slow.apply(conn, now).map(done -> answer.apply(done, now)))
+                        : Uni.createFrom().item(() -> answer.apply(first, now)))
+                .map(writes::outcome));
     }
 
     /** Why a hold was refused: no account (404), the cap on open holds, or too few credits (both 429). */
