@@ -2,7 +2,8 @@
 # The consume benchmark: credit-ledger's consume rate over HTTP next to the reference debit
 # (raw PostgreSQL running the least a durable debit can be, measured with pgbench), on the same
 # machine in the same run. The headline number is service rate / pgbench rate. After the consume
-# variants, the same run measures two reads of a random bench account, with no reference: status
+# variants it measures the reserve-then-settle flow of a metered call (bench/reserve.lua: a hold,
+# then its settle, on random accounts; no reference), then two reads of a random bench account, with no reference: status
 # (GET /v1/accounts/{id} with the API key, the backend's read) and me (GET /v1/me with that user's
 # own RS256 JWT, the browser frontend's read; the key pair and tokens are made with openssl for
 # the run). BENCHMARKS.md says what is measured, why, and what the last run gave.
@@ -430,7 +431,10 @@ record_ledger_check() {
     R[drifted]=$(psql_on "$SERVICE_DB" -c "
         select count(*) from account a
          where a.balance <> (select coalesce(sum(remaining), 0) from credit_grant g where g.account_id = a.account_id)
-            or a.balance <> (select coalesce(sum(amount), 0) from ledger_entry e where e.account_id = a.account_id)")
+            or a.balance <> (select coalesce(sum(amount), 0) from ledger_entry e where e.account_id = a.account_id)
+            or a.held <> (select coalesce(sum(held), 0) from reservation r where r.account_id = a.account_id and r.status = 'open')
+            or a.held <> (select coalesce(sum(held_change), 0) from ledger_entry e where e.account_id = a.account_id)")
+    R[settled]=$(psql_on "$SERVICE_DB" -c "select count(*) from reservation where status = 'settled'")
 }
 
 machine_line() {
@@ -466,7 +470,14 @@ summary() {
     echo "CPU ms per debit, service JVM + PostgreSQL (load generator excluded):"
     echo "  service spread ${R[spread.svc_ms]}, hot ${R[hot.svc_ms]}; pgbench spread ${R[spread.pg_ms]}, hot ${R[hot.pg_ms]}"
     echo "ledger check: ${R[ledger_rows]} consume rows for ${R[answered_2xx]} 2xx answers (warm-up included);" \
-         "${R[drifted]} accounts whose balance disagrees with their grants or ledger"
+         "${R[drifted]} accounts whose balance disagrees with their grants or ledger, or whose held amount with their open holds or ledger"
+    echo
+    echo "reserve = a hold (POST .../reservations) then its settle (POST .../settle) of a random spread account (no reference):"
+    printf '%-7s %14s %14s %9s %9s %8s %12s %12s\n' variant 'req/s (2xx)' 'calls/s' 'p50 ms' 'p99 ms' non-2xx 'CPU ms/call' 'CPU split'
+    printf '%-7s %14s %14s %9s %9s %8s %12s %12s\n' reserve "${R[reserve.rate]}" "$((R[reserve.rate] / 2))" "${R[reserve.p50]}" \
+        "${R[reserve.p99]}" "${R[reserve.non2xx]}" "$(awk -v m="${R[reserve.svc_ms]}" 'BEGIN {printf "%.2f", 2 * m}')" "${R[reserve.svc_cpu]}"
+    echo "calls/s = held-and-settled calls per second (half the requests); ${R[settled]} reservations settled in all" \
+         "(warm-up included); wrk socket errors ${R[reserve.socket_errors]}, non-2xx in its warm-up ${R[warmup-reserve.non2xx]}"
     echo
     echo "reads of a random one of the $ACCOUNTS spread accounts (no reference):" \
          "status = GET /v1/accounts/{id} with the API key, me = GET /v1/me with that user's JWT"
@@ -506,7 +517,10 @@ measure_service() {
     service_variant hot consume.lua 1 "$HOT_PREFIX" "$ADMIN_KEY"
     R[answered_2xx]=$(($(field requests "$warm") - $(field non2xx "$warm")
         + ${R[spread.requests]} - ${R[spread.non2xx]} + ${R[hot.requests]} - ${R[hot.non2xx]}))
-    # Reads write nothing, so the ledger is checked here, on the consume variants' work alone.
+    warm=$(run_wrk warmup-reserve "$WARMUP" reserve.lua "$ACCOUNTS" "$SPREAD_PREFIX" "$ADMIN_KEY")
+    R[warmup-reserve.non2xx]=$(field non2xx "$warm")
+    service_variant reserve reserve.lua "$ACCOUNTS" "$SPREAD_PREFIX" "$ADMIN_KEY"
+    # Reads write nothing, so the ledger is checked here, on the consume and reserve variants' work.
     record_ledger_check
     read_variant status "$ACCOUNTS" "$SPREAD_PREFIX" status "$ADMIN_KEY"
     read_variant me "$ACCOUNTS" "$SPREAD_PREFIX" me "$JWT_TOKENS"
