@@ -318,7 +318,9 @@ class BadInputTest extends LedgerTest {
                 Arguments.of("consume", "{\"feature\":\"code_generation\"}"),
                 Arguments.of("grants", "{\"credits\":1}"),
                 Arguments.of("subscription", "{\"tier\":\"pro\",\"days\":30}"),
-                Arguments.of("account", "{\"tier\":\"pro\",\"subscriptionDays\":30}"));
+                Arguments.of("account", "{\"tier\":\"pro\",\"subscriptionDays\":30}"),
+                Arguments.of("reservations", "{\"feature\":\"llm_call\",\"tokens\":100}"),
+                Arguments.of("settle", "{\"tokens\":100}"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -339,7 +341,7 @@ class BadInputTest extends LedgerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"consume", "grants", "subscription"})
+    @ValueSource(strings = {"consume", "grants", "subscription", "reservations"})
     void emptyOrNullBodyIsRefusedNamingTheBody(String endpoint) {
         refused(() -> send(endpoint, json()), 400, VALIDATION, "body");
         refused(() -> send(endpoint, json().body("")), 400, VALIDATION, "body");
@@ -357,7 +359,13 @@ class BadInputTest extends LedgerTest {
                 id -> raw().contentType("application/json").body("{\"credits\":1}").post("/v1/accounts/" + id + "/grants").then(),
                 id -> raw().contentType("application/json").body("{\"tier\":\"pro\"}").put("/v1/accounts/" + id + "/subscription").then(),
                 id -> raw().delete("/v1/accounts/" + id + "/subscription").then(),
-                id -> raw().get("/v1/accounts/" + id + "/ledger").then());
+                id -> raw().get("/v1/accounts/" + id + "/ledger").then(),
+                id -> raw().contentType("application/json").body("{\"feature\":\"code_generation\"}")
+                        .post("/v1/accounts/" + id + "/reservations").then(),
+                id -> raw().get("/v1/accounts/" + id + "/reservations").then(),
+                id -> raw().get("/v1/accounts/" + id + "/reservations/1").then(),
+                id -> raw().contentType("application/json").body("{\"tokens\":1}").post("/v1/accounts/" + id + "/reservations/1/settle").then(),
+                id -> raw().post("/v1/accounts/" + id + "/reservations/1/release").then());
     }
 
     static Stream<String> badUserIds() {
@@ -389,7 +397,12 @@ class BadInputTest extends LedgerTest {
             new String[] {"POST", "/grants", "{\"credits\":1}"},
             new String[] {"PUT", "/subscription", "{\"tier\":\"pro\"}"},
             new String[] {"DELETE", "/subscription", ""},
-            new String[] {"GET", "/ledger", ""});
+            new String[] {"GET", "/ledger", ""},
+            new String[] {"POST", "/reservations", "{\"feature\":\"code_generation\"}"},
+            new String[] {"GET", "/reservations", ""},
+            new String[] {"GET", "/reservations/1", ""},
+            new String[] {"POST", "/reservations/1/settle", "{\"tokens\":1}"},
+            new String[] {"POST", "/reservations/1/release", ""});
 
     static RawResponse sendRaw(String[] call, String rawId) throws IOException {
         String contentType = call[2].isEmpty() ? "" : "Content-Type: application/json\r\n";
@@ -430,7 +443,7 @@ class BadInputTest extends LedgerTest {
                 misrouted.add(call[0] + " /v1/accounts/" + rawId + call[1] + " -> " + response.status() + " " + response.body());
             }
         }
-        for (String id : List.of("subscription", "ledger", "consume", "grants")) {
+        for (String id : List.of("subscription", "ledger", "consume", "grants", "reservations")) {
             if (ledger.count("select count(*) from account where account_id = ?", id) > 0) {
                 misrouted.add("account '" + id + "' was created");
             }
@@ -459,9 +472,10 @@ class BadInputTest extends LedgerTest {
     @ParameterizedTest(name = "key {0}")
     @MethodSource("badKeys")
     void everyWriteRefusesAnIllFormedIdempotencyKeyNamingTheHeader(String key) {
-        for (String endpoint : List.of("consume", "grants", "subscription", "cancel", "account")) {
+        for (String endpoint : List.of("consume", "grants", "subscription", "cancel", "account", "reservations", "settle", "release")) {
             String body = switch (endpoint) {
-                case "consume" -> "{\"feature\":\"code_generation\"}";
+                case "consume", "reservations" -> "{\"feature\":\"code_generation\"}";
+                case "settle" -> "{\"tokens\":1}";
                 case "grants" -> "{\"credits\":1}";
                 case "subscription" -> "{\"tier\":\"pro\",\"days\":30}";
                 default -> null;
@@ -668,7 +682,7 @@ class BadInputTest extends LedgerTest {
         return json().body(body).put("/v1/accounts/{id}/subscription", user).then();
     }
 
-    /** One write on the test's account through {@code spec}: consume, grants, subscription, cancel or account. */
+    /** One write on the test's account through {@code spec}: consume, grants, subscription, cancel, account, reservations, settle or release. */
     ValidatableResponse send(String endpoint, RequestSpecification spec) {
         return switch (endpoint) {
             case "consume" -> spec.post("/v1/accounts/{id}/consume", user).then();
@@ -676,6 +690,10 @@ class BadInputTest extends LedgerTest {
             case "subscription" -> spec.put("/v1/accounts/{id}/subscription", user).then();
             case "cancel" -> spec.delete("/v1/accounts/{id}/subscription", user).then();
             case "account" -> spec.put("/v1/accounts/{id}", user).then();
+            case "reservations" -> spec.post("/v1/accounts/{id}/reservations", user).then();
+            // Reservation 1 of this account need not exist: each refusal these tests send comes before the lookup.
+            case "settle" -> spec.post("/v1/accounts/{id}/reservations/1/settle", user).then();
+            case "release" -> spec.post("/v1/accounts/{id}/reservations/1/release", user).then();
             default -> throw new IllegalArgumentException(endpoint);
         };
     }
