@@ -178,15 +178,17 @@ $$;
 -- Settles (p_settle true) or releases one open reservation, under the account row lock, in one
 -- round trip. A settle charges the reported p_tokens (metered) or what was held at first (fixed),
 -- as far as the hold plus the available balance cover it; a release charges nothing.
--- outcome: 'done' with the reservation as resolved; 'due' when maintenance must be applied first;
+-- outcome: 'done' with the reservation as resolved (its columns as in the table, after the
+-- account's balance and held amount); 'due' when maintenance must be applied first;
 -- 'not-open' with the reservation as it is; 'tokens-required' for a metered settle without
 -- tokens; 'no-reservation'; no row at all when there is no such account. Only 'done' changes anything.
 create function resolve_reservation(
     p_account_id varchar, p_reservation_id bigint, p_settle boolean, p_tokens bigint, p_now timestamptz,
     p_idempotency_key varchar, p_actor varchar)
-returns table (outcome varchar, entry_id bigint, balance bigint, held bigint, open_reservations integer,
-               reservation_status varchar, feature varchar, metered boolean, requested bigint, reservation_held bigint,
-               tokens bigint, charged bigint, created_at timestamptz, expires_at timestamptz, resolved_at timestamptz)
+returns table (outcome varchar, entry_id bigint, account_balance bigint, account_held bigint,
+               account_id varchar, reservation_id bigint, status varchar, feature varchar, metered boolean, requested bigint,
+               held bigint, tokens bigint, charged bigint, idempotency_key varchar, actor varchar, created_at timestamptz,
+               expires_at timestamptz, resolved_at timestamptz)
 language plpgsql as $$
 declare
     v_account account%rowtype;
@@ -250,8 +252,8 @@ begin
         returning * into v_r;
     end if;
 
-    return query select v_outcome, v_entry, v_account.balance, v_account.held, v_account.open_reservations,
-                        v_r.status, v_r.feature, v_r.metered, v_r.requested, v_r.held, v_r.tokens, v_r.charged,
-                        v_r.created_at, v_r.expires_at, v_r.resolved_at;
+    return query select v_outcome, v_entry, v_account.balance, v_account.held,
+                        v_r.account_id, v_r.reservation_id, v_r.status, v_r.feature, v_r.metered, v_r.requested, v_r.held,
+                        v_r.tokens, v_r.charged, v_r.idempotency_key, v_r.actor, v_r.created_at, v_r.expires_at, v_r.resolved_at;
 end;
 $$;

@@ -143,6 +143,22 @@ public class BookStore {
         return a;
     }
 
+    /**
+     * The account state a refused debit or hold reports in its result row: balance, held amount,
+     * next maintenance, period end, tier and subscription end; enough to answer the refusal.
+     */
+    public static Account refusedAccount(Row row, String userId) {
+        Account account = new Account();
+        account.accountId = userId;
+        account.balance = row.getLong("balance");
+        account.held = row.getLong("held");
+        account.nextMaintenanceAt = instant(row, "next_maintenance_at");
+        account.periodEnd = instant(row, "period_end");
+        account.tier = row.getString("tier");
+        account.subscriptionEndsAt = instant(row, "subscription_ends_at");
+        return account;
+    }
+
     private static CreditGrant grant(String userId, Row row) {
         CreditGrant g = new CreditGrant();
         g.accountId = userId;

@@ -49,16 +49,9 @@ public class Debit {
                 return new Attempt(new Debited(row.getLong("entry_id"), row.getLong("balance"), row.getLong("held"),
                         row.getLong("total_tokens_used"), row.getLong("monthly_tokens_used")), null);
             }
-            Account account = new Account();
-            account.accountId = userId;
-            account.balance = row.getLong("balance");
-            account.held = row.getLong("held");
+            Account account = BookStore.refusedAccount(row, userId);
             account.totalTokensUsed = row.getLong("total_tokens_used");
             account.monthlyTokensUsed = row.getLong("monthly_tokens_used");
-            account.nextMaintenanceAt = BookStore.instant(row, "next_maintenance_at");
-            account.periodEnd = BookStore.instant(row, "period_end");
-            account.tier = row.getString("tier");
-            account.subscriptionEndsAt = BookStore.instant(row, "subscription_ends_at");
             return new Attempt(null, account);
         });
     }

@@ -4,6 +4,7 @@ import static dev.creditledger.ledger.BookStore.instant;
 import static dev.creditledger.ledger.BookStore.utc;
 
 import dev.creditledger.account.Account;
+import dev.creditledger.ledger.BookStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -22,9 +23,8 @@ public class Holds {
 
     private static final String HOLD = "select reservation_id, entry_id, balance, held, open_reservations, next_maintenance_at, "
             + "period_end, tier, subscription_ends_at, earliest_hold_expiry from hold_credits($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    private static final String RESOLVE = "select outcome, entry_id, balance, held, open_reservations, reservation_status, feature, "
-            + "metered, requested, reservation_held, tokens, charged, created_at, expires_at, resolved_at "
-            + "from resolve_reservation($1, $2, $3, $4, $5, $6, $7)";
+    private static final String RESOLVE = "select outcome, entry_id, account_balance, account_held, " + ReservationRows.COLUMNS
+            + " from resolve_reservation($1, $2, $3, $4, $5, $6, $7)";
 
     /** A hold that went through: its reservation and the account's balance and held amount after it. */
     public record Held(long reservationId, long balance, long held) {
@@ -60,15 +60,8 @@ public class Holds {
             if (row.getLong("reservation_id") != null) {
                 return new HoldAttempt(new Held(row.getLong("reservation_id"), row.getLong("balance"), row.getLong("held")), null, null);
             }
-            Account account = new Account();
-            account.accountId = userId;
-            account.balance = row.getLong("balance");
-            account.held = row.getLong("held");
+            Account account = BookStore.refusedAccount(row, userId);
             account.openReservations = row.getInteger("open_reservations");
-            account.nextMaintenanceAt = instant(row, "next_maintenance_at");
-            account.periodEnd = instant(row, "period_end");
-            account.tier = row.getString("tier");
-            account.subscriptionEndsAt = instant(row, "subscription_ends_at");
             return new HoldAttempt(null, account, instant(row, "earliest_hold_expiry"));
         });
     }
@@ -83,23 +76,8 @@ public class Holds {
             }
             Row row = rows.iterator().next();
             Outcome outcome = Outcome.valueOf(row.getString("outcome").replace('-', '_'));
-            Reservation r = null;
-            if (row.getString("reservation_status") != null) {
-                r = new Reservation();
-                r.accountId = userId;
-                r.reservationId = reservationId;
-                r.status = ReservationStatus.valueOf(row.getString("reservation_status"));
-                r.feature = row.getString("feature");
-                r.metered = row.getBoolean("metered");
-                r.requested = row.getLong("requested");
-                r.held = row.getLong("reservation_held");
-                r.tokens = row.getLong("tokens");
-                r.charged = row.getLong("charged");
-                r.createdAt = instant(row, "created_at");
-                r.expiresAt = instant(row, "expires_at");
-                r.resolvedAt = instant(row, "resolved_at");
-            }
-            return new Resolved(outcome, row.getLong("balance"), row.getLong("held"), r);
+            Reservation r = row.getLong("reservation_id") == null ? null : ReservationRows.reservation(row);
+            return new Resolved(outcome, row.getLong("account_balance"), row.getLong("account_held"), r);
         });
     }
 }

@@ -20,7 +20,8 @@ import java.util.List;
  */
 public final class ReservationRows {
 
-    private static final String COLUMNS = "account_id, reservation_id, status, feature, metered, requested, held, tokens, charged, "
+    /** The table's columns, in the order {@link #reservation} reads them (also the tail of {@code resolve_reservation}'s result). */
+    static final String COLUMNS = "account_id, reservation_id, status, feature, metered, requested, held, tokens, charged, "
             + "idempotency_key, actor, created_at, expires_at, resolved_at";
 
     private ReservationRows() {
