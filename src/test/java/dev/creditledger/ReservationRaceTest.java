@@ -121,11 +121,14 @@ class ReservationRaceTest extends LedgerTest {
 
         long settled = codes.stream().filter(c -> c == 200).count();
         assertEquals(30, settled + codes.stream().filter(c -> c == 409).count(), codes.toString());
+        // A 409 on the slow path rolls back the expiries it applied (a refused request changes
+        // nothing), and the scheduler skips an account a request has locked; so the database may
+        // still hold the expired holds as open until the next read or run applies them. Any read does:
+        status(user).body("heldTokens", equalTo(0)).body("totalTokensUsed", equalTo((int) settled * 800));
         assertEquals(List.of(String.valueOf(settled)), ledger.strings(
                 "select count(*) from reservation where account_id = ? and status = 'settled'", user));
         assertEquals(List.of(String.valueOf(30 - settled)), ledger.strings(
                 "select count(*) from reservation where account_id = ? and status = 'expired'", user));
-        status(user).body("heldTokens", equalTo(0)).body("totalTokensUsed", equalTo((int) settled * 800));
     }
 
     /** 201 or 200, else the problem type's last part. */
