@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Applies due period resets, subscription expiries and grant expiries ahead of the lazy path, and
+ * Applies due period resets, subscription expiries, grant expiries and hold expiries ahead of the lazy path, and
  * deletes expired idempotency records. Each batch is one transaction over accounts picked with
  * {@code FOR UPDATE SKIP LOCKED}: several instances share the work, and each due account is
  * handled by exactly one of them, with the same code the lazy path runs.
