@@ -42,10 +42,7 @@ public class ConsumeService {
 
     public Uni<Outcome> consume(String userId, ConsumeRequest request, IdempotencyKey key) {
         PlanCatalog.PricedFeature feature = plans.feature(request.feature());
-        Long tokens = request.tokens();
-        if (tokens != null && tokens > plans.maxTokensPerRequest()) {
-            throw CreditException.invalid("tokens", "must be at most " + plans.maxTokensPerRequest());
-        }
+        Long tokens = plans.checkedTokens(request.tokens());
         if (feature.metered() && tokens == null) {
             throw CreditException.invalid("tokens", "is required for the metered feature '" + feature.name() + "'");
         }

@@ -79,6 +79,14 @@ public class PlanCatalog {
         return maxTokensPerRequest;
     }
 
+    /** A reported or requested token count: null stays null; above {@link #maxTokensPerRequest()} is a 400 naming {@code tokens}. */
+    public Long checkedTokens(Long tokens) {
+        if (tokens != null && tokens > maxTokensPerRequest) {
+            throw CreditException.invalid("tokens", "must be at most " + maxTokensPerRequest);
+        }
+        return tokens;
+    }
+
     /** The allowance of a tier, in tokens; an unknown tier is a 400 naming {@code field}. */
     public long allowanceTokens(String tier, String field) {
         Long tokens = tier == null ? null : allowances.get(tier);

@@ -3,7 +3,6 @@ package dev.creditledger.reservation;
 import dev.creditledger.account.Account;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.BookStore;
 import dev.creditledger.ledger.Cursors;
 import dev.creditledger.ledger.InsufficientCredits;
 import dev.creditledger.ledger.Outcome;
@@ -33,18 +32,16 @@ public class ReservationService {
 
     private final Writes writes;
     private final Holds holds;
-    private final BookStore books;
     private final AccountService accounts;
     private final PlanCatalog plans;
     private final InsufficientCredits insufficient;
     private final Pool pool;
     private final CreditsConfig.Reservations config;
 
-    public ReservationService(Writes writes, Holds holds, BookStore books, AccountService accounts, PlanCatalog plans,
+    public ReservationService(Writes writes, Holds holds, AccountService accounts, PlanCatalog plans,
                               InsufficientCredits insufficient, Pool pool, CreditsConfig config) {
         this.writes = writes;
         this.holds = holds;
-        this.books = books;
         this.accounts = accounts;
         this.plans = plans;
         this.insufficient = insufficient;
@@ -55,15 +52,12 @@ public class ReservationService {
     /** Sets credits aside (201), or refuses with 429 and changes nothing. */
     public Uni<Outcome> hold(String userId, ReservationRequest request, IdempotencyKey key) {
         PlanCatalog.PricedFeature feature = plans.feature(request.feature());
-        Long tokens = request.tokens();
+        Long tokens = plans.checkedTokens(request.tokens());
         if (feature.metered() && tokens == null) {
             throw CreditException.invalid("tokens", "is required for the metered feature '" + feature.name() + "'");
         }
         if (!feature.metered() && tokens != null) {
             throw CreditException.invalid("tokens", "must be absent: the fixed feature '" + feature.name() + "' holds its price");
-        }
-        if (tokens != null && tokens > plans.maxTokensPerRequest()) {
-            throw CreditException.invalid("tokens", "must be at most " + plans.maxTokensPerRequest());
         }
         Duration ttl = ttl(request.ttlSeconds());
         long amount = feature.metered() ? tokens : feature.tokensPerRequest();
@@ -92,10 +86,7 @@ public class ReservationService {
 
     /** Charges the actual usage and ends the hold (200); 409 when the reservation is no longer open. */
     public Uni<Outcome> settle(String userId, long reservationId, SettleRequest request, IdempotencyKey key) {
-        Long tokens = request == null ? null : request.tokens();
-        if (tokens != null && tokens > plans.maxTokensPerRequest()) {
-            throw CreditException.invalid("tokens", "must be at most " + plans.maxTokensPerRequest());
-        }
+        Long tokens = plans.checkedTokens(request == null ? null : request.tokens());
         return resolve(userId, reservationId, true, tokens, key);
     }
 
@@ -153,14 +144,7 @@ public class ReservationService {
      */
     private <A> Uni<Outcome> write(String userId, IdempotencyKey key, BiFunction<SqlClient, Instant, Uni<A>> attempt,
                                    BiPredicate<A, Instant> due, BiFunction<A, Instant, Outcome.Result> answer) {
-        BiFunction<SqlConnection, Instant, Uni<A>> slow = (conn, now) -> books.lock(conn, userId, AccountService.ACTOR)
-                .call(book -> {
-                    if (book == null) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    book.maintain(now, plans);
-                    return books.flush(conn, book);
-                })
+        BiFunction<SqlConnection, Instant, Uni<A>> slow = (conn, now) -> accounts.maintained(conn, userId, now)
                 .chain(() -> attempt.apply(conn, now));
         if (key != null) {
             return writes.run(userId, key, (conn, now) -> attempt.apply(conn, now)
