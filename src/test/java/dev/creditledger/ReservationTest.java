@@ -324,7 +324,7 @@ class ReservationTest extends LedgerTest {
         settle(user, older, "{\"tokens\":9000}").statusCode(200).body("reservation.chargedTokens", equalTo(9000))
                 .body("availableTokens", equalTo(0));
         given().get("/v1/accounts/{id}/ledger", user).then()
-                .body("entries.kind", equalTo(List.of("settle", "settle", "release", "expire", "hold", "hold", "grant", "grant")))
+                .body("entries.kind", equalTo(List.of("settle", "settle", "shrink", "expire", "hold", "hold", "grant", "grant")))
                 .body("entries[2].reason", equalTo("balance fell below the held amount"))
                 .body("entries[2].heldChangeTokens", equalTo(-8000))
                 .body("entries[2].reservationId", equalTo((int) newer));

@@ -1,8 +1,9 @@
 package dev.creditledger.account;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.creditledger.api.Answer;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Outcome;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
@@ -53,9 +54,9 @@ public class AccountResource {
     @Operation(summary = "Initialize an account on sign-up",
             description = "Idempotent: 201 with the new account and its tier's allowance for a period starting now, "
                     + "200 with the existing account unchanged (any due reset or expiry applied). The body is optional.")
-    @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
-    @APIResponse(responseCode = "200", description = "Already existed", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "200", description = "Already existed", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "422", ref = "KeyReused")
@@ -66,7 +67,7 @@ public class AccountResource {
         UserIds.checked(userId);
         OpenAccountRequest body = request == null ? OpenAccountRequest.EMPTY : request;
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "open-account", userId, body, mapper);
-        return service.open(userId, body, key).map(Outcome::toResponse);
+        return service.open(userId, body, key).map(Answer::toResponse);
     }
 
     @Allowed({Scope.meter, Scope.read})

@@ -1,12 +1,13 @@
 package dev.creditledger.account;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.creditledger.grant.CreditGrant;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.Account;
+import dev.creditledger.domain.CreditGrant;
+import dev.creditledger.domain.DrawOrder;
 import dev.creditledger.grant.GrantView;
-import dev.creditledger.plan.PlanCatalog;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -30,13 +31,8 @@ public record AccountView(
         Instant updatedAt,
         @Schema(description = "Active grants in the order they are drawn") List<GrantView> grants) {
 
-    public static final Comparator<CreditGrant> DRAW_ORDER = Comparator.<CreditGrant>comparingInt(g -> g.priority)
-            .thenComparing(g -> g.expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
-            .thenComparing(g -> g.createdAt)
-            .thenComparing(g -> g.grantId, Comparator.nullsLast(Comparator.naturalOrder()));
-
     public static AccountView of(Account a, List<CreditGrant> openGrants, PlanCatalog plans) {
-        List<GrantView> grants = openGrants.stream().filter(g -> g.remaining > 0).sorted(DRAW_ORDER)
+        List<GrantView> grants = openGrants.stream().filter(g -> g.remaining > 0).sorted(DrawOrder.GRANTS)
                 .map(g -> GrantView.of(g, plans)).toList();
         return new AccountView(a.accountId, plans.credits(a.available()), a.available(), a.balance, a.held, a.openReservations, a.totalTokensUsed,
                 a.monthlyTokensUsed, a.periodStart, a.periodEnd, !a.tier.equals(plans.defaultTier()), a.tier,

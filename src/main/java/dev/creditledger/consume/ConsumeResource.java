@@ -1,9 +1,9 @@
 package dev.creditledger.consume;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.Answer;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Outcome;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +49,7 @@ public class ConsumeResource {
     @RequestBody(content = @Content(examples = {
             @ExampleObject(name = "fixed", value = "{\"feature\":\"code_generation\"}"),
             @ExampleObject(name = "metered", value = "{\"feature\":\"llm_call\",\"tokens\":3500}")}))
-    @APIResponse(responseCode = "200", description = "Paid", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "200", description = "Paid", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ConsumeResponse.class), examples = @ExampleObject(name = "paid", value = """
                     {"success":true,"feature":"code_generation","entryId":7,"creditInfo":{"tokensUsed":2000,"creditsUsed":1,
                      "creditsRemaining":4,"tokensRemaining":8000,"totalTokensUsed":2000}}""")))
@@ -63,6 +63,6 @@ public class ConsumeResource {
                                  @NotNull @Valid ConsumeRequest request) {
         UserIds.checked(userId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "consume", userId, request, mapper);
-        return service.consume(userId, request, key).map(Outcome::toResponse);
+        return service.consume(userId, request, key).map(Answer::toResponse);
     }
 }

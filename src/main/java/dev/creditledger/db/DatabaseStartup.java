@@ -1,5 +1,9 @@
 package dev.creditledger.db;
 
+import dev.creditledger.catalog.CreditsConfig;
+import dev.creditledger.security.AdminKeyBootstrap;
+import dev.creditledger.time.Instants;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -7,12 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
-import org.eclipse.microprofile.config.ConfigProvider;
-import dev.creditledger.plan.CreditsConfig;
-import dev.creditledger.security.AdminKeyBootstrap;
-import dev.creditledger.time.Instants;
-import io.agroal.api.AgroalDataSource;
 import java.time.Clock;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 

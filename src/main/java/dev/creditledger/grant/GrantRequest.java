@@ -1,5 +1,6 @@
 package dev.creditledger.grant;
 
+import dev.creditledger.domain.GrantSource;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

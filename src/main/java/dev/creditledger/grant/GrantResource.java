@@ -1,9 +1,9 @@
 package dev.creditledger.grant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.Answer;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Outcome;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -43,7 +43,7 @@ public class GrantResource {
     @Operation(summary = "Grant bonus credits", description = "Adds a grant beside the plan allowance (the seed's grantBonusCredits).")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "bonus",
             value = "{\"credits\":10,\"reason\":\"Launch week bonus\",\"expiresAt\":\"2027-01-31T00:00:00Z\"}")))
-    @APIResponse(responseCode = "201", description = "Granted", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "201", description = "Granted", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = GrantView.class), examples = @ExampleObject(name = "bonus", value = """
                     {"grantId":42,"source":"bonus","credits":10,"amountTokens":20000,"remainingCredits":10,"remainingTokens":20000,
                      "priority":100,"effectiveAt":"2026-11-24T10:00:00Z","expiresAt":"2027-01-31T00:00:00Z","reason":"Launch week bonus"}""")))
@@ -56,6 +56,6 @@ public class GrantResource {
                                @NotNull @Valid GrantRequest request) {
         UserIds.checked(userId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "grant", userId, request.normalized(), mapper);
-        return service.grant(userId, request, key).map(Outcome::toResponse);
+        return service.grant(userId, request, key).map(Answer::toResponse);
     }
 }

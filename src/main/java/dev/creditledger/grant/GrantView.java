@@ -1,6 +1,8 @@
 package dev.creditledger.grant;
 
-import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.CreditGrant;
+import dev.creditledger.domain.GrantSource;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

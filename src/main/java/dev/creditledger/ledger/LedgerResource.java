@@ -1,6 +1,7 @@
 package dev.creditledger.ledger;
 
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.Cursors;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
 import io.smallrye.mutiny.Uni;

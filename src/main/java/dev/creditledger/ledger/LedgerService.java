@@ -1,8 +1,11 @@
 package dev.creditledger.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.creditledger.account.AccountService;
-import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.api.Cursors;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.store.LedgerEntry;
+import dev.creditledger.store.LedgerRepository;
+import dev.creditledger.write.DueMaintenance;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,13 +13,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class LedgerService {
 
-    private final AccountService accounts;
+    private final DueMaintenance maintenance;
     private final LedgerRepository ledger;
     private final PlanCatalog plans;
     private final ObjectMapper mapper;
 
-    public LedgerService(AccountService accounts, LedgerRepository ledger, PlanCatalog plans, ObjectMapper mapper) {
-        this.accounts = accounts;
+    public LedgerService(DueMaintenance maintenance, LedgerRepository ledger, PlanCatalog plans, ObjectMapper mapper) {
+        this.maintenance = maintenance;
         this.ledger = ledger;
         this.plans = plans;
         this.mapper = mapper;
@@ -24,7 +27,7 @@ public class LedgerService {
 
     public Uni<LedgerPage> page(String userId, int limit, String cursor) {
         Long before = Cursors.entryId(cursor);
-        return accounts.current(userId)
+        return maintenance.upToDate(userId)
                 .flatMap(account -> ledger.page(userId, before, limit + 1))
                 .map(entries -> {
                     Cursors.Slice<LedgerEntry> page = Cursors.Slice.of(entries, limit, e -> e.entryId);

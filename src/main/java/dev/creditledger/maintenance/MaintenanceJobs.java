@@ -1,12 +1,14 @@
 package dev.creditledger.maintenance;
 
+import dev.creditledger.catalog.CreditsConfig;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.Actors;
+import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.idempotency.IdempotencyStore;
-import dev.creditledger.ledger.Book;
-import dev.creditledger.ledger.BookStore;
-import dev.creditledger.ledger.Writes;
-import dev.creditledger.plan.CreditsConfig;
-import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.time.Instants;
+import dev.creditledger.write.DueMaintenance;
+import dev.creditledger.write.Transactions;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -36,19 +38,17 @@ public class MaintenanceJobs {
     private static final String DUE_ACCOUNTS = "select account_id from account where next_maintenance_at <= $1 "
             + "order by next_maintenance_at limit $2 for update skip locked";
 
-    private final Writes writes;
-    private final BookStore books;
-    private final PlanCatalog plans;
+    private final Transactions writes;
+    private final DueMaintenance maintenance;
     private final IdempotencyStore idempotency;
     private final Pool pool;
     private final Clock clock;
     private final int batchSize;
 
-    public MaintenanceJobs(Writes writes, BookStore books, PlanCatalog plans, IdempotencyStore idempotency, Pool pool, Clock clock,
+    public MaintenanceJobs(Transactions writes, DueMaintenance maintenance, IdempotencyStore idempotency, Pool pool, Clock clock,
                            CreditsConfig config) {
         this.writes = writes;
-        this.books = books;
-        this.plans = plans;
+        this.maintenance = maintenance;
         this.idempotency = idempotency;
         this.pool = pool;
         this.clock = clock;
@@ -74,7 +74,7 @@ public class MaintenanceJobs {
     /** Brings every due account up to date; emits how many accounts were handled. */
     public Uni<Integer> maintainDueAccounts() {
         Instant now = Instants.now(clock);
-        return repeatWhileFull(() -> writes.transaction(conn -> maintainBatch(conn, now)));
+        return repeatWhileFull(() -> writes.plain(conn -> maintainBatch(conn, now)));
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */
@@ -119,9 +119,6 @@ public class MaintenanceJobs {
     }
 
     private Uni<Void> maintainOne(SqlConnection conn, String userId, Instant now) {
-        return books.lock(conn, userId, "scheduler").flatMap(book -> {
-            book.maintain(now, plans);
-            return books.flush(conn, book);
-        });
+        return maintenance.applyAndWrite(conn, userId, now, Actors.SCHEDULER).replaceWithVoid();
     }
 }

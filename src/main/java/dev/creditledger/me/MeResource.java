@@ -3,7 +3,7 @@ package dev.creditledger.me;
 import dev.creditledger.account.AccountResource;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.account.AccountView;
-import dev.creditledger.ledger.Cursors;
+import dev.creditledger.api.Cursors;
 import dev.creditledger.ledger.LedgerPage;
 import dev.creditledger.ledger.LedgerResource;
 import dev.creditledger.ledger.LedgerService;

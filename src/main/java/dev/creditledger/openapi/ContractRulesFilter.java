@@ -1,6 +1,6 @@
 package dev.creditledger.openapi;
 
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -8,7 +8,7 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
- * Writes the rules every endpoint shares into the document once: the validation of the common
+ * Transactions the rules every endpoint shares into the document once: the validation of the common
  * parameters, and the 401, 403 and rate-limit 429 answers of every {@code /v1} operation (all need
  * an API key).
  */

@@ -1,5 +1,6 @@
 package dev.creditledger.plan;
 
+import dev.creditledger.catalog.PlanCatalog;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
 import jakarta.ws.rs.GET;

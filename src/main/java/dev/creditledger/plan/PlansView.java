@@ -1,5 +1,6 @@
 package dev.creditledger.plan;
 
+import dev.creditledger.catalog.CreditsConfig;
 import java.math.BigDecimal;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

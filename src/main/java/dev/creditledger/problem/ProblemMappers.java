@@ -3,6 +3,8 @@ package dev.creditledger.problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.RefusedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
@@ -23,6 +25,17 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    private final PlanCatalog plans;
+
+    public ProblemMappers(PlanCatalog plans) {
+        this.plans = plans;
+    }
+
+    @ServerExceptionMapper
+    public Response refused(RefusedException e, UriInfo uri) {
+        return credit(Refusals.problem(e.refusal(), plans), uri);
+    }
 
     @ServerExceptionMapper
     public Response credit(CreditException e, UriInfo uri) {
@@ -82,6 +95,9 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
         Throwable root = unwrap(e);
+        if (root != e && root instanceof RefusedException refused) {
+            return refused(refused, uri);
+        }
         if (root != e && (root instanceof CreditException || root instanceof ConstraintViolationException)) {
             return root instanceof CreditException c ? credit(c, uri)
                     : constraintViolation((ConstraintViolationException) root, uri);

@@ -1,10 +1,11 @@
 package dev.creditledger.reservation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.Answer;
+import dev.creditledger.api.Cursors;
+import dev.creditledger.api.UserIds;
+import dev.creditledger.domain.ReservationStatus;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Cursors;
-import dev.creditledger.ledger.Outcome;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.security.Allowed;
 import dev.creditledger.security.Scope;
@@ -83,7 +84,7 @@ public class ReservationResource {
     @RequestBody(content = @Content(examples = {
             @ExampleObject(name = "metered", value = "{\"feature\":\"llm_call\",\"tokens\":4000,\"ttlSeconds\":300}"),
             @ExampleObject(name = "fixed", value = "{\"feature\":\"code_generation\"}")}))
-    @APIResponse(responseCode = "201", description = "Held", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "201", description = "Held", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ReservationAnswer.class),
                     examples = @ExampleObject(name = "held", value = OPEN_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
@@ -96,7 +97,7 @@ public class ReservationResource {
                               @NotNull @Valid ReservationRequest request) {
         UserIds.checked(userId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "hold", userId, request, mapper);
-        return service.hold(userId, request, key).map(Outcome::toResponse);
+        return service.hold(userId, request, key).map(Answer::toResponse);
     }
 
     @Allowed({Scope.meter})
@@ -110,7 +111,7 @@ public class ReservationResource {
                     + "settling one that is no longer open is 409, with the reservation as it stands. The body may be omitted "
                     + "for a fixed feature.")
     @RequestBody(required = false, content = @Content(examples = @ExampleObject(name = "metered", value = "{\"tokens\":3120}")))
-    @APIResponse(responseCode = "200", description = "Settled", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "200", description = "Settled", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ReservationAnswer.class),
                     examples = @ExampleObject(name = "settled", value = SETTLED_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
@@ -127,7 +128,7 @@ public class ReservationResource {
         long id = reservationId(reservationId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "settle", userId,
                 Arrays.asList(id, request == null ? null : request.tokens()), mapper);
-        return service.settle(userId, id, request, key).map(Outcome::toResponse);
+        return service.settle(userId, id, request, key).map(Answer::toResponse);
     }
 
     @Allowed({Scope.meter})
@@ -136,7 +137,7 @@ public class ReservationResource {
     @Operation(summary = "Release a reservation without charging",
             description = "Ends the hold and makes its tokens available again (the call was not made, or failed). Any body "
                     + "is ignored. Releasing a reservation that is no longer open is 409, with the reservation as it stands.")
-    @APIResponse(responseCode = "200", description = "Released", headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+    @APIResponse(responseCode = "200", description = "Released", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ReservationAnswer.class),
                     examples = @ExampleObject(name = "released", value = RELEASED_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
@@ -151,7 +152,7 @@ public class ReservationResource {
         UserIds.checked(userId);
         long id = reservationId(reservationId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "release", userId, List.of(id), mapper);
-        return service.release(userId, id, key).map(Outcome::toResponse);
+        return service.release(userId, id, key).map(Answer::toResponse);
     }
 
     @Allowed({Scope.meter, Scope.read})

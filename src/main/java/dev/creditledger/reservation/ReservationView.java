@@ -1,6 +1,8 @@
 package dev.creditledger.reservation;
 
-import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.Reservation;
+import dev.creditledger.domain.ReservationStatus;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,6 +1,6 @@
 package dev.creditledger.security;
 
-import dev.creditledger.plan.CreditsConfig;
+import dev.creditledger.catalog.CreditsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

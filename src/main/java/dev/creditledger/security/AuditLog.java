@@ -1,11 +1,11 @@
 package dev.creditledger.security;
 
-import dev.creditledger.ledger.Cursors;
+import dev.creditledger.api.Cursors;
 import dev.creditledger.time.Instants;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -79,7 +79,7 @@ public class AuditLog {
     }
 
     /**
-     * Writes the entry of the admin action this request is making, on the action's own connection and
+     * Transactions the entry of the admin action this request is making, on the action's own connection and
      * inside its transaction, with the status the action will answer. Nothing when the request is no
      * audited action.
      */
@@ -93,7 +93,7 @@ public class AuditLog {
                 .invoke(() -> action.written = status);
     }
 
-    /** Writes an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
+    /** Transactions an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
     public Uni<Void> record(ApiKey key, String method, String path, int status, String requestId) {
         return insert(pool, key, method, path, status, requestId);
     }

@@ -1,6 +1,6 @@
 package dev.creditledger.security;
 
-import dev.creditledger.account.UserIds;
+import dev.creditledger.api.UserIds;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;

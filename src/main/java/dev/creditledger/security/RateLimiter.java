@@ -1,6 +1,6 @@
 package dev.creditledger.security;
 
-import dev.creditledger.plan.CreditsConfig;
+import dev.creditledger.catalog.CreditsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -2,10 +2,10 @@ package dev.creditledger.subscription;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.account.AccountView;
-import dev.creditledger.account.UserIds;
-import dev.creditledger.problem.QueryParams;
+import dev.creditledger.api.Answer;
+import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Outcome;
+import dev.creditledger.problem.QueryParams;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -62,7 +62,7 @@ public class SubscriptionResource {
             @ExampleObject(name = "days", value = "{\"tier\":\"pro\",\"days\":30}"),
             @ExampleObject(name = "endsAt", value = "{\"tier\":\"pro\",\"endsAt\":\"2027-01-01T00:00:00Z\"}")}))
     @APIResponse(responseCode = "200", description = "The account after the change",
-            headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+            headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "pro", value = PRO_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
@@ -73,7 +73,7 @@ public class SubscriptionResource {
                                 @NotNull @Valid SubscriptionRequest request) {
         UserIds.checked(userId);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "subscribe", userId, request, mapper);
-        return service.change(userId, request, key).map(Outcome::toResponse);
+        return service.change(userId, request, key).map(Answer::toResponse);
     }
 
     @DELETE
@@ -81,7 +81,7 @@ public class SubscriptionResource {
             description = "Now (the paid allowance's rest expires, the free allowance starts a new period), or with "
                     + "`atPeriodEnd=true` at the end of the current period. A no-op on the default tier.")
     @APIResponse(responseCode = "200", description = "The account after the change",
-            headers = @Header(name = Outcome.REPLAYED_HEADER, ref = "IdempotentReplayed"),
+            headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class),
                     examples = @ExampleObject(name = "at period end: unchanged until then", value = PRO_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
@@ -94,6 +94,6 @@ public class SubscriptionResource {
         UserIds.checked(userId);
         boolean atEnd = QueryParams.bool("atPeriodEnd", atPeriodEnd);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "cancel", userId, Map.of("atPeriodEnd", atEnd), mapper);
-        return service.cancel(userId, atEnd, key).map(Outcome::toResponse);
+        return service.cancel(userId, atEnd, key).map(Answer::toResponse);
     }
 }

@@ -1,13 +1,16 @@
 package dev.creditledger.subscription;
 
-import dev.creditledger.account.Account;
 import dev.creditledger.account.AccountService;
+import dev.creditledger.api.Answer;
+import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.catalog.SubscriptionTerms;
+import dev.creditledger.domain.Account;
+import dev.creditledger.domain.Actors;
+import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.ledger.Book;
-import dev.creditledger.ledger.BookStore;
-import dev.creditledger.ledger.Outcome;
-import dev.creditledger.ledger.Writes;
-import dev.creditledger.plan.PlanCatalog;
+import dev.creditledger.store.LockedAccounts;
+import dev.creditledger.write.DueMaintenance;
+import dev.creditledger.write.Transactions;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -20,22 +23,25 @@ import java.time.Instant;
 @ApplicationScoped
 public class SubscriptionService {
 
-    private final Writes writes;
+    private final Transactions transactions;
+    private final DueMaintenance maintenance;
+    private final LockedAccounts lockedAccounts;
     private final AccountService accounts;
-    private final BookStore books;
     private final PlanCatalog plans;
 
-    public SubscriptionService(Writes writes, AccountService accounts, BookStore books, PlanCatalog plans) {
-        this.writes = writes;
+    public SubscriptionService(Transactions transactions, DueMaintenance maintenance, LockedAccounts lockedAccounts,
+                               AccountService accounts, PlanCatalog plans) {
+        this.transactions = transactions;
+        this.maintenance = maintenance;
+        this.lockedAccounts = lockedAccounts;
         this.accounts = accounts;
-        this.books = books;
         this.plans = plans;
     }
 
-    public Uni<Outcome> change(String userId, SubscriptionRequest request, IdempotencyKey key) {
+    public Uni<Answer> change(String userId, SubscriptionRequest request, IdempotencyKey key) {
         plans.allowanceTokens(request.tier());
         boolean toDefault = request.tier().equals(plans.defaultTier());
-        return writes.run(userId, key, (conn, now) -> accounts.locked(conn, userId, now, key).flatMap(book -> {
+        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key == null ? null : key.value(), Actors.API).flatMap(book -> {
             Account account = book.account();
             boolean renewal = account.tier.equals(request.tier()) && !toDefault;
             Instant from = renewal && account.subscriptionEndsAt != null && account.subscriptionEndsAt.isAfter(now)
@@ -51,8 +57,8 @@ public class SubscriptionService {
     }
 
     /** Downgrade to the default tier now, or at the end of the current period. */
-    public Uni<Outcome> cancel(String userId, boolean atPeriodEnd, IdempotencyKey key) {
-        return writes.run(userId, key, (conn, now) -> accounts.locked(conn, userId, now, key).flatMap(book -> {
+    public Uni<Answer> cancel(String userId, boolean atPeriodEnd, IdempotencyKey key) {
+        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key == null ? null : key.value(), Actors.API).flatMap(book -> {
             Account account = book.account();
             if (!account.tier.equals(plans.defaultTier())) {
                 if (atPeriodEnd) {
@@ -67,8 +73,8 @@ public class SubscriptionService {
         }));
     }
 
-    private Uni<Outcome.Result> finish(io.vertx.mutiny.sqlclient.SqlConnection conn, Book book, Instant now) {
+    private Uni<Answer.Result> finish(io.vertx.mutiny.sqlclient.SqlConnection conn, LockedAccount book, Instant now) {
         book.maintain(now, plans);
-        return books.flush(conn, book).replaceWith(() -> new Outcome.Result(200, accounts.view(book)));
+        return lockedAccounts.write(conn, book).replaceWith(() -> new Answer.Result(200, accounts.view(book)));
     }
 }

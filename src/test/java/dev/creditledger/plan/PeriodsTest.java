@@ -2,6 +2,7 @@ package dev.creditledger.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.domain.Periods;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -48,12 +48,12 @@ public class Ledger {
                 select a.account_id from account a
                   left join (select account_id, sum(held_change) as s from ledger_entry group by account_id) l using (account_id)
                  where a.held <> coalesce(l.s, 0)""");
-        INVARIANTS.put("4d. each reservation: one hold entry of its request; resolved exactly once, by one entry of its kind", """
+        INVARIANTS.put("4d. each reservation: one hold entry of its request; resolved exactly once, by one settle or release entry", """
                 select r.account_id from reservation r
                  where (select count(*) from ledger_entry e where e.account_id = r.account_id and e.reservation_id = r.reservation_id
                            and e.kind = 'hold' and e.held_change = r.requested) <> 1
                     or (select count(*) from ledger_entry e where e.account_id = r.account_id and e.reservation_id = r.reservation_id
-                           and (e.kind = 'settle' or (e.kind = 'release' and e.reason is distinct from 'balance fell below the held amount')))
+                           and e.kind in ('settle', 'release'))
                        <> case when r.status = 'open' then 0 else 1 end
                     or (r.status = 'settled') <> exists (select 1 from ledger_entry e where e.account_id = r.account_id
                            and e.reservation_id = r.reservation_id and e.kind = 'settle' and e.amount = -r.charged)

@@ -1,6 +1,0 @@
-package dev.creditledger.grant;
-
-/** Where a grant's tokens came from. */
-public enum GrantSource {
-    allowance, bonus, promo, purchase, loyalty, cohort, adjustment
-}

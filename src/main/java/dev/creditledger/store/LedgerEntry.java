@@ -1,0 +1,61 @@
+package dev.creditledger.store;
+
+import dev.creditledger.domain.EntryKind;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+import org.hibernate.annotations.Formula;
+import org.hibernate.annotations.Immutable;
+
+/** One append-only record of a balance change; the database refuses updates and deletes. */
+@Entity
+@Immutable
+@Table(name = "ledger_entry")
+@IdClass(LedgerEntry.Key.class)
+public class LedgerEntry extends PanacheEntityBase {
+
+    @Id
+    public String accountId;
+    @Id
+    public Long entryId;
+    @Enumerated(EnumType.STRING)
+    public EntryKind kind;
+    public long amount;
+    public long balanceAfter;
+    public String feature;
+    public Long tokens;
+    /** The grants this entry touched, as JSON {@code [{"grantId":1,"amount":2000}]}. */
+    @Formula("cast(grants as text)")
+    public String grantsJson;
+    public String idempotencyKey;
+    public String actor;
+    public String reason;
+    public Instant createdAt;
+    /** The reservation of a hold, settle or release entry. */
+    public Long reservationId;
+    /** Signed change of the account's held amount (hold, settle, release). */
+    public long heldChange;
+
+    /** Composite key: every per-account table leads its key with the account id. */
+    public static class Key implements Serializable {
+        public String accountId;
+        public Long entryId;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(accountId, k.accountId) && Objects.equals(entryId, k.entryId);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(accountId, entryId);
+        }
+    }
+}
