@@ -134,6 +134,7 @@ public class PlanCatalog implements Plans {
     }
 
     /** Credits shown for a token amount: exact where the division is, otherwise cut to 6 decimals. */
+    @Override
     public BigDecimal credits(long tokens) {
         BigDecimal credits = BigDecimal.valueOf(tokens).divide(BigDecimal.valueOf(tokensPerCredit), 6, RoundingMode.DOWN);
         credits = credits.stripTrailingZeros();

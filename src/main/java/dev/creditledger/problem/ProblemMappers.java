@@ -3,7 +3,7 @@ package dev.creditledger.problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.Plans;
 import dev.creditledger.domain.RefusedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -26,9 +26,9 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
-    private final PlanCatalog plans;
+    private final Plans plans;
 
-    public ProblemMappers(PlanCatalog plans) {
+    public ProblemMappers(Plans plans) {
         this.plans = plans;
     }
 

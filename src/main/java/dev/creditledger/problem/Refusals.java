@@ -1,6 +1,6 @@
 package dev.creditledger.problem;
 
-import dev.creditledger.catalog.PlanCatalog;
+import dev.creditledger.domain.Plans;
 import dev.creditledger.domain.Refusal;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +14,7 @@ public final class Refusals {
     private Refusals() {
     }
 
-    public static CreditException problem(Refusal refusal, PlanCatalog plans) {
+    public static CreditException problem(Refusal refusal, Plans plans) {
         if (refusal instanceof Refusal.InsufficientCredits r) {
             long available = r.availableTokens();
             CreditException e = new CreditException(ErrorCode.INSUFFICIENT_CREDITS,
