@@ -1,4 +1,4 @@
--- The debit as one call (docs/design.md, rule W1): the guarded UPDATE
+-- The debit as one call (docs/design.md, rule D1): the guarded UPDATE
 -- (balance - held >= cost and next_maintenance_at > now), the grant drawdown and the ledger entry
 -- in one round trip. A PL/pgSQL function runs inside the caller's transaction (or its own, when
 -- called in autocommit), and in READ COMMITTED each statement in it takes a fresh snapshot: the

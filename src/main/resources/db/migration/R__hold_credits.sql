@@ -1,5 +1,5 @@
 -- A new hold as one guarded UPDATE (docs/design.md, rule W2): enough available (balance - held),
--- fewer open holds than the cap, no maintenance due. status says what happened, and only 'held'
+-- fewer open holds than the cap, no maintenance due. outcome says what happened, and only 'held'
 -- changed anything:
 --   'held'          the new reservation_id and the account's balance and held amount after it;
 --   'due'           maintenance is due: the caller applies it under the row lock and tries again;

@@ -1,7 +1,7 @@
 -- Settles (p_settle true) or releases one open reservation under the account row lock, in one
 -- round trip (docs/design.md, rules R2 to R4). A settle charges the reported p_tokens (metered) or
 -- what was held at first (fixed), as far as the hold plus the available balance cover it; a
--- release charges nothing. status says what happened, and only 'resolved' changed anything:
+-- release charges nothing. outcome says what happened, and only 'resolved' changed anything:
 --   'resolved'         the reservation as resolved (its columns as in the table), after the
 --                      account's balance and held amount;
 --   'due'              maintenance is due (or this hold has expired): the caller applies it under

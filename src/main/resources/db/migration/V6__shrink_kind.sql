@@ -11,7 +11,7 @@ create index credit_grant_open on credit_grant (account_id, priority, expires_at
     where remaining > 0;
 
 -- The live functions moved to one repeatable migration each (R__*.sql); their results gained a
--- status column, so the old signatures go first.
+-- outcome column, so the old signatures go first.
 drop function debit_account(varchar, bigint, timestamptz, varchar, bigint, varchar, varchar);
 drop function hold_credits(varchar, bigint, timestamptz, timestamptz, varchar, boolean, integer, varchar, varchar);
 drop function resolve_reservation(varchar, bigint, boolean, bigint, timestamptz, varchar, varchar);

@@ -23,15 +23,26 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.dataDirectory = dataDirectory;
     }
 
-    /** Starts a server on {@code port} (0: any free port) over {@code dataDirectory}, creating it on first use. */
+    /**
+     * Starts a durable server on {@code port} (0: any free port) over {@code dataDirectory},
+     * creating it on first use: a commit returns only once it is flushed to disk (docs/design.md,
+     * invariant I7). The library's own defaults (fsync and synchronous_commit off) are overridden.
+     */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, true);
+    }
+
+    /** As {@link #start(Path, int)}; {@code durable} false is for a throw-away test database only. */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port, boolean durable) {
         try {
             Path dir = dataDirectory.toAbsolutePath().normalize();
             Files.createDirectories(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
-                    .setServerConfig("max_connections", "200");
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("synchronous_commit", durable ? "on" : "off");
             if (port > 0) {
                 builder.setPort(port);
             }

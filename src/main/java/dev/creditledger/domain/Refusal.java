@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * Why the ledger refused to move credits, in domain terms (docs/design.md, rules W1 and W2). The
- * HTTP edge (ProblemMappers) alone turns a refusal into a status, a problem body and Retry-After.
+ * HTTP edge alone (problem/Refusals.java, called by ProblemMappers) turns a refusal into a status, a problem body and Retry-After.
  */
 public sealed interface Refusal permits Refusal.InsufficientCredits, Refusal.TooManyReservations {
 

@@ -44,7 +44,7 @@ public class GrantService {
             if (expiresAt != null && !expiresAt.isAfter(now)) {
                 throw CreditException.invalid("expiresAt", "must be in the future");
             }
-            return maintenance.lockAndApply(conn, userId, now, key == null ? null : key.value(), Actors.API).flatMap(account -> {
+            return maintenance.lockAndApply(conn, userId, now, key, Actors.API).flatMap(account -> {
                 CreditGrant grant = account.issue(source, tokens, priority, now, expiresAt, request.reason());
                 account.maintain(now, plans);
                 return lockedAccounts.write(conn, account).replaceWith(() -> new Answer.Result(201, GrantView.of(grant, plans)));

@@ -12,8 +12,8 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A ledger entry as the API shows it. */
-@Schema(name = "LedgerEntry", description = "A hold or release moves no balance (amountTokens 0) but the held amount; "
-        + "a settle moves both")
+@Schema(name = "LedgerEntry", description = "A hold, release or shrink moves no balance (amountTokens 0) but the held amount; "
+        + "a settle moves both. A shrink is the part of an open hold cut when the balance fell below the held amount")
 public record LedgerEntryView(
         @Schema(example = "1234") long entryId,
         @Schema(example = "consume") EntryKind kind,
@@ -28,8 +28,8 @@ public record LedgerEntryView(
         @Schema(example = "api") String actor,
         String reason,
         Instant createdAt,
-        @Schema(description = "The reservation of a hold, settle or release entry", example = "17") Long reservationId,
-        @Schema(description = "Signed change of the held amount in tokens: + for a hold, - for a settle or release", example = "0")
+        @Schema(description = "The reservation of a hold, settle, release or shrink entry", example = "17") Long reservationId,
+        @Schema(description = "Signed change of the held amount in tokens: + for a hold, - for a settle, release or shrink", example = "0")
         long heldChangeTokens) {
 
     /** Tokens of one grant touched by an entry. */

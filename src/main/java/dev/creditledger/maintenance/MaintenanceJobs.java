@@ -1,11 +1,8 @@
 package dev.creditledger.maintenance;
 
 import dev.creditledger.catalog.CreditsConfig;
-import dev.creditledger.catalog.PlanCatalog;
 import dev.creditledger.domain.Actors;
-import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.idempotency.IdempotencyStore;
-import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.time.Instants;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;

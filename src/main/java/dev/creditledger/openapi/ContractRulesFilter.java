@@ -8,7 +8,7 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 
 /**
- * Transactions the rules every endpoint shares into the document once: the validation of the common
+ * Writes the rules every endpoint shares into the document once: the validation of the common
  * parameters, and the 401, 403 and rate-limit 429 answers of every {@code /v1} operation (all need
  * an API key).
  */

@@ -79,7 +79,7 @@ public class AuditLog {
     }
 
     /**
-     * Transactions the entry of the admin action this request is making, on the action's own connection and
+     * Writes the entry of the admin action this request is making, on the action's own connection and
      * inside its transaction, with the status the action will answer. Nothing when the request is no
      * audited action.
      */
@@ -93,7 +93,7 @@ public class AuditLog {
                 .invoke(() -> action.written = status);
     }
 
-    /** Transactions an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
+    /** Writes an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
     public Uni<Void> record(ApiKey key, String method, String path, int status, String requestId) {
         return insert(pool, key, method, path, status, requestId);
     }

@@ -33,7 +33,7 @@ public class LockedAccounts {
 
     /** Locks the account row and reads it with its open grants and holds; null when there is no such account. */
     public Uni<LockedAccount> lock(SqlConnection conn, String userId, String actor) {
-        return lockAccount(conn, userId).flatMap(account -> account == null ? Uni.createFrom().nullItem() : book(conn, account, actor));
+        return lockAccount(conn, userId).flatMap(account -> account == null ? Uni.createFrom().nullItem() : locked(conn, account, actor));
     }
 
     private Uni<Account> lockAccount(SqlConnection conn, String userId) {
@@ -42,7 +42,7 @@ public class LockedAccounts {
                 .map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
     }
 
-    private Uni<LockedAccount> book(SqlConnection conn, Account account, String actor) {
+    private Uni<LockedAccount> locked(SqlConnection conn, Account account, String actor) {
         Uni<List<Reservation>> holds = account.openReservations == 0
                 ? Uni.createFrom().item(List.of())
                 : ReservationRows.open(conn, account.accountId);
@@ -70,25 +70,25 @@ public class LockedAccounts {
                 });
     }
 
-    /** Transactions every change the book holds: account, changed and new grants, changed holds, ledger entries. */
-    public Uni<Void> write(SqlConnection conn, LockedAccount book) {
-        Account a = book.account();
+    /** Writes every change the locked account holds: account, changed and new grants, changed holds, ledger entries. */
+    public Uni<Void> write(SqlConnection conn, LockedAccount locked) {
+        Account a = locked.account();
         Uni<Void> account = conn.preparedQuery("update account set tier = $2, subscription_ends_at = $3, period_anchor = $4, "
                         + "period_start = $5, period_end = $6, balance = $7, held = $8, open_reservations = $9, total_tokens_used = $10, "
                         + "monthly_tokens_used = $11, next_maintenance_at = $12, created_at = $13, updated_at = $14 where account_id = $1")
                 .execute(accountTuple(a)).replaceWithVoid();
         return account
-                .chain(() -> updateGrants(conn, book))
-                .chain(() -> ReservationRows.update(conn, book.changedHolds()))
-                .chain(() -> insertGrants(conn, book.newGrants()))
-                .chain(() -> insertEntries(conn, book));
+                .chain(() -> updateGrants(conn, locked))
+                .chain(() -> ReservationRows.update(conn, locked.changedHolds()))
+                .chain(() -> insertGrants(conn, locked.newGrants()))
+                .chain(() -> insertEntries(conn, locked));
     }
 
-    private Uni<Void> updateGrants(SqlConnection conn, LockedAccount book) {
-        if (book.changedGrants().isEmpty()) {
+    private Uni<Void> updateGrants(SqlConnection conn, LockedAccount locked) {
+        if (locked.changedGrants().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> batch = book.changedGrants().stream()
+        List<Tuple> batch = locked.changedGrants().stream()
                 .map(g -> Tuple.of(g.accountId, g.grantId, g.consumed, g.expired, g.remaining)).toList();
         return conn.preparedQuery("update credit_grant set consumed = $3, expired = $4, remaining = $5 "
                 + "where account_id = $1 and grant_id = $2").executeBatch(batch).replaceWithVoid();
@@ -105,19 +105,19 @@ public class LockedAccounts {
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> insertEntries(SqlConnection conn, LockedAccount book) {
-        if (book.entries().isEmpty()) {
+    private Uni<Void> insertEntries(SqlConnection conn, LockedAccount locked) {
+        if (locked.entries().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> batch = new ArrayList<>();
-        for (LockedAccount.PendingEntry e : book.entries()) {
+        for (LockedAccount.PendingEntry e : locked.entries()) {
             JsonArray grants = new JsonArray();
             if (e.grant() != null) {
                 grants.add(new JsonObject().put("grantId", e.grant().grantId).put("amount", Math.abs(e.amount())));
             }
             Reservation hold = e.hold();
-            batch.add(Tuple.tuple().addValue(book.account().accountId).addValue(e.kind().name()).addValue(e.amount())
-                    .addValue(e.balanceAfter()).addValue(grants).addValue(e.idempotencyKey()).addValue(book.actor())
+            batch.add(Tuple.tuple().addValue(locked.account().accountId).addValue(e.kind().name()).addValue(e.amount())
+                    .addValue(e.balanceAfter()).addValue(grants).addValue(e.idempotencyKey()).addValue(locked.actor())
                     .addValue(e.reason()).addValue(utc(e.at())).addValue(hold == null ? null : hold.reservationId)
                     .addValue(e.heldChange()).addValue(hold == null ? null : hold.feature));
         }

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Reads and writes of the reservation table. New holds and their resolution are written by the
- * database functions {@code hold_credits} and {@code resolve_reservation} (migration V5); the
+ * database functions {@code hold_credits} and {@code resolve_reservation} (R__hold_credits.sql, R__resolve_reservation.sql); the
  * maintenance path (hold expiry, fitting holds to the balance) writes through here, under the
  * account row lock the caller holds.
  */
@@ -35,7 +35,7 @@ public final class ReservationRows {
                 + "order by reservation_id").execute(Tuple.of(userId)).map(ReservationRows::all);
     }
 
-    /** Transactions status, held amount and resolution time of holds the maintenance path changed. */
+    /** Writes status, held amount and resolution time of holds the maintenance path changed. */
     public static Uni<Void> update(SqlClient client, Collection<Reservation> changed) {
         if (changed.isEmpty()) {
             return Uni.createFrom().voidItem();

@@ -12,6 +12,7 @@ import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 
@@ -41,40 +42,42 @@ public class SubscriptionService {
     public Uni<Answer> change(String userId, SubscriptionRequest request, IdempotencyKey key) {
         plans.allowanceTokens(request.tier());
         boolean toDefault = request.tier().equals(plans.defaultTier());
-        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key == null ? null : key.value(), Actors.API).flatMap(book -> {
-            Account account = book.account();
-            boolean renewal = account.tier.equals(request.tier()) && !toDefault;
-            Instant from = renewal && account.subscriptionEndsAt != null && account.subscriptionEndsAt.isAfter(now)
-                    ? account.subscriptionEndsAt : now;
-            Instant endsAt = SubscriptionTerms.endsAt(request.days(), "days", request.endsAt(), "endsAt", from, toDefault);
-            if (account.tier.equals(request.tier())) {
-                book.setSubscriptionEnd(endsAt, now);
-            } else {
-                book.changeTier(request.tier(), now, endsAt, plans);
-            }
-            return finish(conn, book, now);
-        }));
+        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key, Actors.API)
+                .flatMap(locked -> {
+                    Account account = locked.account();
+                    boolean renewal = account.tier.equals(request.tier()) && !toDefault;
+                    Instant from = renewal && account.subscriptionEndsAt != null && account.subscriptionEndsAt.isAfter(now)
+                            ? account.subscriptionEndsAt : now;
+                    Instant endsAt = SubscriptionTerms.endsAt(request.days(), "days", request.endsAt(), "endsAt", from, toDefault);
+                    if (account.tier.equals(request.tier())) {
+                        locked.setSubscriptionEnd(endsAt, now);
+                    } else {
+                        locked.changeTier(request.tier(), now, endsAt, plans);
+                    }
+                    return finish(conn, locked, now);
+                }));
     }
 
     /** Downgrade to the default tier now, or at the end of the current period. */
     public Uni<Answer> cancel(String userId, boolean atPeriodEnd, IdempotencyKey key) {
-        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key == null ? null : key.value(), Actors.API).flatMap(book -> {
-            Account account = book.account();
-            if (!account.tier.equals(plans.defaultTier())) {
-                if (atPeriodEnd) {
-                    if (account.subscriptionEndsAt == null || account.subscriptionEndsAt.isAfter(account.periodEnd)) {
-                        book.setSubscriptionEnd(account.periodEnd, now);
+        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key, Actors.API)
+                .flatMap(locked -> {
+                    Account account = locked.account();
+                    if (!account.tier.equals(plans.defaultTier())) {
+                        if (atPeriodEnd) {
+                            if (account.subscriptionEndsAt == null || account.subscriptionEndsAt.isAfter(account.periodEnd)) {
+                                locked.setSubscriptionEnd(account.periodEnd, now);
+                            }
+                        } else {
+                            locked.changeTier(plans.defaultTier(), now, null, plans);
+                        }
                     }
-                } else {
-                    book.changeTier(plans.defaultTier(), now, null, plans);
-                }
-            }
-            return finish(conn, book, now);
-        }));
+                    return finish(conn, locked, now);
+                }));
     }
 
-    private Uni<Answer.Result> finish(io.vertx.mutiny.sqlclient.SqlConnection conn, LockedAccount book, Instant now) {
-        book.maintain(now, plans);
-        return lockedAccounts.write(conn, book).replaceWith(() -> new Answer.Result(200, accounts.view(book)));
+    private Uni<Answer.Result> finish(SqlConnection conn, LockedAccount locked, Instant now) {
+        locked.maintain(now, plans);
+        return lockedAccounts.write(conn, locked).replaceWith(() -> new Answer.Result(200, accounts.view(locked)));
     }
 }

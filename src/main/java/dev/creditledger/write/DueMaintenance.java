@@ -2,8 +2,10 @@ package dev.creditledger.write;
 
 import dev.creditledger.catalog.PlanCatalog;
 import dev.creditledger.domain.Account;
+import dev.creditledger.domain.Actors;
 import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.domain.Schedule;
+import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.store.AccountRepository;
 import dev.creditledger.store.LockedAccounts;
@@ -39,15 +41,15 @@ public class DueMaintenance {
 
     /**
      * Locks the account and applies what is due, in memory: the caller makes its own changes
-     * (recorded under {@code idempotencyKey}) and writes once. 404 when there is no such account.
+     * (their entries carry {@code key}, when given) and writes once. 404 when there is no such account.
      */
-    public Uni<LockedAccount> lockAndApply(SqlConnection conn, String userId, Instant now, String idempotencyKey, String actor) {
+    public Uni<LockedAccount> lockAndApply(SqlConnection conn, String userId, Instant now, IdempotencyKey key, String actor) {
         return lockedAccounts.lock(conn, userId, actor).map(account -> {
             if (account == null) {
                 throw CreditException.accountNotFound(userId);
             }
             account.maintain(now, plans);
-            account.recordKey(idempotencyKey);
+            account.recordKey(key == null ? null : key.value());
             return account;
         });
     }
@@ -67,7 +69,7 @@ public class DueMaintenance {
             if (!Schedule.isDue(account.nextMaintenanceAt, now)) {
                 return Uni.createFrom().item(account);
             }
-            return transactions.plain(conn -> applyAndWrite(conn, userId, now, dev.creditledger.domain.Actors.API))
+            return transactions.plain(conn -> applyAndWrite(conn, userId, now, Actors.API))
                     .map(LockedAccount::account);
         });
     }

@@ -10,8 +10,27 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
-/** The embedded default keeps its data: a restart over the same directory finds it. */
+/** The embedded default keeps its data: a restart over the same directory finds it, and every commit is durable. */
 class EmbeddedPostgresServerTest {
+
+    @Test
+    void theEmbeddedDefaultCommitsDurably() throws Exception {
+        Path dir = Files.createTempDirectory("credit-ledger-embedded-durable");
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, 0);
+             Connection c = DriverManager.getConnection(server.jdbcUrl(), "postgres", "");
+             Statement s = c.createStatement()) {
+            assertEquals("on", setting(s, "fsync"));
+            assertEquals("on", setting(s, "synchronous_commit"));
+            assertEquals("on", setting(s, "full_page_writes"));
+        }
+    }
+
+    private static String setting(Statement s, String name) throws Exception {
+        try (ResultSet rs = s.executeQuery("show " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 
     @Test
     void aRestartOverTheSameDataDirectoryFindsTheSameData() throws Exception {

@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 import java.util.Map;
 
 /**
- * The suite's database: a throw-away embedded PostgreSQL by default, or the server named by
+ * The suite's database: a throw-away embedded PostgreSQL by default (without fsync: the one place
+ * that may trade durability for speed, docs/design.md invariant I7), or the server named by
  * {@code QUARKUS_DATASOURCE_REACTIVE_URL} (the suite then cleans and migrates it at start).
  */
 public class TestDatabase implements QuarkusTestResourceLifecycleManager {
@@ -23,7 +24,7 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
             return Map.of();
         }
         try {
-            server = EmbeddedPostgresServer.start(Files.createTempDirectory("credit-ledger-test-db"), 0);
+            server = EmbeddedPostgresServer.start(Files.createTempDirectory("credit-ledger-test-db"), 0, false);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a data directory for the test database", e);
         }
