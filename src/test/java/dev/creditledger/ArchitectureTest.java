@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-    private static final String[] FEATURES = {"..account..", "..audit..", "..consume..", "..grant..", "..keys..", "..ledger..",
-            "..maintenance..", "..me..", "..plan..", "..reservation..", "..subscription.."};
+    private static final String[] FEATURES = {"dev.creditledger.account..", "dev.creditledger.audit..", "dev.creditledger.consume..",
+            "dev.creditledger.grant..", "dev.creditledger.keys..", "dev.creditledger.ledger..", "dev.creditledger.maintenance..",
+            "dev.creditledger.me..", "dev.creditledger.plan..", "dev.creditledger.reservation..", "dev.creditledger.subscription.."};
     private static final String[] CROSS_CUTTING = {"dev.creditledger.api..", "dev.creditledger.catalog..",
             "dev.creditledger.problem..", "dev.creditledger.idempotency..", "dev.creditledger.time..",
-            "dev.creditledger.security..", "dev.creditledger.json..", "dev.creditledger.openapi..", "dev.creditledger.db.."};
+            "dev.creditledger.security..", "dev.creditledger.json..", "dev.creditledger.openapi..", "dev.creditledger.db..", "dev.creditledger.sql.."};
 
     private static JavaClasses main;
 

@@ -13,7 +13,6 @@ import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -41,27 +40,27 @@ public class AccountService {
     public Uni<Answer> open(String userId, OpenAccountRequest body, IdempotencyKey key) {
         String tier = body.tier() == null ? plans.defaultTier() : body.tier();
         plans.allowanceTokens(tier);
-        return transactions.write(userId, key, (conn, now) -> {
+        return transactions.write(userId, key, now -> {
             Instant endsAt = SubscriptionTerms.endsAt(body.subscriptionDays(), "subscriptionDays", body.subscriptionEndsAt(),
                     "subscriptionEndsAt", now, tier.equals(plans.defaultTier()));
-            return lockedAccounts.insert(conn, newAccount(userId, tier, now))
+            return lockedAccounts.insertIfAbsent(newAccount(userId, tier, now))
                     .flatMap(created -> created == null
-                            ? existing(conn, userId, now)
-                            : opened(conn, created, tier, endsAt, now, key));
+                            ? existing(userId, now)
+                            : opened(created, tier, endsAt, now, key));
         });
     }
 
-    private Uni<Answer.Result> opened(SqlConnection conn, Account account, String tier, Instant endsAt, Instant now,
+    private Uni<Answer.Result> opened(Account account, String tier, Instant endsAt, Instant now,
                                       IdempotencyKey key) {
         LockedAccount opened = new LockedAccount(account, List.of(), Actors.API);
         opened.recordKey(key == null ? null : key.value());
         opened.changeTier(tier, now, endsAt, plans);
         opened.maintain(now, plans);
-        return lockedAccounts.write(conn, opened).replaceWith(() -> new Answer.Result(201, view(opened)));
+        return lockedAccounts.write(opened).replaceWith(() -> new Answer.Result(201, view(opened)));
     }
 
-    private Uni<Answer.Result> existing(SqlConnection conn, String userId, Instant now) {
-        return maintenance.applyAndWrite(conn, userId, now, Actors.API).map(account -> new Answer.Result(200, view(account)));
+    private Uni<Answer.Result> existing(String userId, Instant now) {
+        return maintenance.applyAndWrite(userId, now, Actors.API).map(account -> new Answer.Result(200, view(account)));
     }
 
     /** Usage status; an overdue reset or expiry is applied first, so a late scheduler changes nothing visible. */

@@ -3,8 +3,11 @@ package dev.creditledger.domain;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
@@ -22,6 +25,8 @@ public class CreditGrant {
     @Id
     public String accountId;
     @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "grant_ids")
+    @SequenceGenerator(name = "grant_ids", sequenceName = "credit_grant_grant_id_seq", allocationSize = 1)
     public Long grantId;
     @Enumerated(EnumType.STRING)
     public GrantSource source;

@@ -1,6 +1,14 @@
 package dev.creditledger.domain;
 
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * An amount of an account's balance set aside for an in-flight call: {@code held} tokens count
@@ -8,10 +16,17 @@ import java.time.Instant;
  * {@code held} starts at {@code requested} and only shrinks: when an expiry leaves the account with
  * less balance than it holds, and to 0 once the reservation is resolved.
  */
+@Entity
+@Table(name = "reservation")
+@IdClass(Reservation.Key.class)
 public class Reservation {
 
+    @Id
     public String accountId;
+    /** Given by the database when {@code hold_credits} inserts the row; never by the service. */
+    @Id
     public long reservationId;
+    @Enumerated(EnumType.STRING)
     public ReservationStatus status;
     public String feature;
     /** A metered feature's settle charges the tokens reported; a fixed one's charges {@code requested}. */
@@ -35,5 +50,21 @@ public class Reservation {
 
     public boolean expiresBy(Instant instant) {
         return !expiresAt.isAfter(instant);
+    }
+
+    /** Composite key: every per-account table leads its key with the account id. */
+    public static class Key implements Serializable {
+        public String accountId;
+        public long reservationId;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(accountId, k.accountId) && reservationId == k.reservationId;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(accountId, reservationId);
+        }
     }
 }

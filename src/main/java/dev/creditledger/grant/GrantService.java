@@ -40,14 +40,14 @@ public class GrantService {
         }
         int priority = request.priority() == null ? LockedAccount.DEFAULT_PRIORITY : request.priority();
         Instant expiresAt = Instants.micros(request.expiresAt());
-        return transactions.write(userId, key, (conn, now) -> {
+        return transactions.write(userId, key, now -> {
             if (expiresAt != null && !expiresAt.isAfter(now)) {
                 throw CreditException.invalid("expiresAt", "must be in the future");
             }
-            return maintenance.lockAndApply(conn, userId, now, key, Actors.API).flatMap(account -> {
+            return maintenance.lockAndApply(userId, now, key, Actors.API).flatMap(account -> {
                 CreditGrant grant = account.issue(source, tokens, priority, now, expiresAt, request.reason());
                 account.maintain(now, plans);
-                return lockedAccounts.write(conn, account).replaceWith(() -> new Answer.Result(201, GrantView.of(grant, plans)));
+                return lockedAccounts.write(account).replaceWith(() -> new Answer.Result(201, GrantView.of(grant, plans)));
             });
         });
     }

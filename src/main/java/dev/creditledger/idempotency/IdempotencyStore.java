@@ -2,10 +2,9 @@ package dev.creditledger.idempotency;
 
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
+import dev.creditledger.sql.Sql;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -28,38 +27,36 @@ public class IdempotencyStore {
      * Claims the key; emits null when claimed, or the stored response to replay. A record past its
      * retention counts as gone: the claim takes it over.
      */
-    public Uni<Stored> claim(SqlConnection conn, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
-        return conn.preparedQuery("insert into idempotency_record (account_id, idempotency_key, fingerprint, created_at, expires_at) "
+    public Uni<Stored> claim(Sql sql, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
+        return sql.update("insert into idempotency_record (account_id, idempotency_key, fingerprint, created_at, expires_at) "
                         + "values ($1, $2, $3, $4, $5) on conflict (account_id, idempotency_key) do update "
                         + "set fingerprint = excluded.fingerprint, status = null, response = null, "
                         + "created_at = excluded.created_at, expires_at = excluded.expires_at "
-                        + "where idempotency_record.expires_at <= excluded.created_at")
-                .execute(Tuple.of(userId, key.value(), key.fingerprint(), now.atOffset(ZoneOffset.UTC), expiresAt.atOffset(ZoneOffset.UTC)))
-                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().nullItem() : stored(conn, userId, key, now, expiresAt));
+                        + "where idempotency_record.expires_at <= excluded.created_at",
+                        userId, key.value(), key.fingerprint(), Sql.utc(now), Sql.utc(expiresAt))
+                .flatMap(claimed -> claimed == 1 ? Uni.createFrom().nullItem() : stored(sql, userId, key, now, expiresAt));
     }
 
-    private Uni<Stored> stored(SqlConnection conn, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
-        return conn.preparedQuery("select fingerprint, status, response from idempotency_record "
-                        + "where account_id = $1 and idempotency_key = $2")
-                .execute(Tuple.of(userId, key.value()))
+    private Uni<Stored> stored(Sql sql, String userId, IdempotencyKey key, Instant now, Instant expiresAt) {
+        return sql.query("select fingerprint, status, response from idempotency_record "
+                        + "where account_id = $1 and idempotency_key = $2", userId, key.value())
                 .flatMap(rows -> {
-                    if (rows.size() == 0) {
+                    if (rows.isEmpty()) {
                         // The cleanup job deleted the expired record between the two statements.
-                        return claim(conn, userId, key, now, expiresAt);
+                        return claim(sql, userId, key, now, expiresAt);
                     }
-                    Row row = rows.iterator().next();
-                    if (!row.getString("fingerprint").equals(key.fingerprint())) {
+                    Sql.Columns row = rows.get(0);
+                    if (!row.string("fingerprint").equals(key.fingerprint())) {
                         return Uni.createFrom().failure(new CreditException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                                 "Idempotency-Key '" + key.value() + "' was first used with a different request"));
                     }
-                    return Uni.createFrom().item(new Stored(row.getInteger("status"), row.getString("response")));
+                    return Uni.createFrom().item(new Stored(row.integer("status"), row.string("response")));
                 });
     }
 
-    public Uni<Void> complete(SqlConnection conn, String userId, IdempotencyKey key, int status, String body) {
-        return conn.preparedQuery("update idempotency_record set status = $3, response = $4 "
-                        + "where account_id = $1 and idempotency_key = $2")
-                .execute(Tuple.of(userId, key.value(), status, body)).replaceWithVoid();
+    public Uni<Void> complete(Sql sql, String userId, IdempotencyKey key, int status, String body) {
+        return sql.update("update idempotency_record set status = $3, response = $4 "
+                + "where account_id = $1 and idempotency_key = $2", userId, key.value(), status, body).replaceWithVoid();
     }
 
     /** Deletes up to {@code batch} expired records; emits how many went. Safe with several instances. */

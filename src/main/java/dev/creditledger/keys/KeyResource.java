@@ -6,6 +6,7 @@ import dev.creditledger.security.ApiKeyStore;
 import dev.creditledger.security.ApiKeys;
 import dev.creditledger.security.AuditLog;
 import dev.creditledger.security.KeyCache;
+import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
 import dev.creditledger.write.Transactions;
 import io.smallrye.mutiny.Uni;
@@ -58,8 +59,8 @@ public class KeyResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<Response> create(@NotNull @Valid KeyViews.CreateKeyRequest request) {
         String key = ApiKeys.newKey();
-        return writes.plain(conn -> store.insert(conn, key, request.name(), request.scopes(), request.rateLimit(), Instants.now(clock))
-                        .call(() -> audit.recordInTransaction(conn, 201)))
+        return writes.onConnection(conn -> store.insert(conn, key, request.name(), request.scopes(), request.rateLimit(), Instants.now(clock))
+                        .call(() -> audit.recordInTransaction(Sql.on(conn), 201)))
                 .map(stored -> Response.status(201).entity(new KeyViews.CreatedKey(stored.keyId(), stored.name(), stored.prefix(),
                         stored.scopes(), stored.rateLimit(), stored.createdAt(), key)).build());
     }
@@ -87,11 +88,11 @@ public class KeyResource {
     @APIResponse(responseCode = "404", description = "No such key")
     public Uni<KeyViews.KeyView> revoke(@PathParam("keyId") String keyId) {
         long id = parseId(keyId);
-        return writes.plain(conn -> store.revoke(conn, id, Instants.now(clock)).call(key -> {
+        return writes.onConnection(conn -> store.revoke(conn, id, Instants.now(clock)).call(key -> {
             if (key == null) {
                 return Uni.createFrom().failure(new CreditException(ErrorCode.KEY_NOT_FOUND, "No API key with id " + keyId));
             }
-            return audit.recordInTransaction(conn, 200);
+            return audit.recordInTransaction(Sql.on(conn), 200);
         })).map(key -> {
             cache.forget(id);
             return KeyViews.KeyView.of(key);

@@ -3,16 +3,15 @@ package dev.creditledger.maintenance;
 import dev.creditledger.catalog.CreditsConfig;
 import dev.creditledger.domain.Actors;
 import dev.creditledger.idempotency.IdempotencyStore;
+import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,7 +70,7 @@ public class MaintenanceJobs {
     /** Brings every due account up to date; emits how many accounts were handled. */
     public Uni<Integer> maintainDueAccounts() {
         Instant now = Instants.now(clock);
-        return repeatWhileFull(() -> writes.plain(conn -> maintainBatch(conn, now)));
+        return repeatWhileFull(() -> writes.inTransaction(() -> maintainBatch(now)));
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */
@@ -87,15 +86,15 @@ public class MaintenanceJobs {
                 : Uni.createFrom().item(n));
     }
 
-    private Uni<Integer> maintainBatch(SqlConnection conn, Instant now) {
-        return conn.preparedQuery(DUE_ACCOUNTS).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), batchSize))
+    private Uni<Integer> maintainBatch(Instant now) {
+        return Sql.session().query(DUE_ACCOUNTS, Sql.utc(now), batchSize)
                 .flatMap(rows -> {
                     List<String> ids = new ArrayList<>();
-                    for (Row row : rows) {
-                        ids.add(row.getString(0));
+                    for (Sql.Columns row : rows) {
+                        ids.add(row.string("account_id"));
                     }
                     return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndConcatenate(id -> maintainIsolated(conn, id, now))
+                            .onItem().transformToUniAndConcatenate(id -> maintainIsolated(id, now))
                             .collect().asList().map(List::size);
                 });
     }
@@ -104,18 +103,22 @@ public class MaintenanceJobs {
      * One account inside a savepoint: an account that fails is rolled back alone, logged and left
      * due for the next run, and the rest of the batch goes on. Emits the id, or null on failure.
      */
-    private Uni<String> maintainIsolated(SqlConnection conn, String userId, Instant now) {
-        return conn.query("savepoint maintain_account").execute()
-                .chain(() -> maintainOne(conn, userId, now))
-                .chain(() -> conn.query("release savepoint maintain_account").execute())
+    private Uni<String> maintainIsolated(String userId, Instant now) {
+        Sql sql = Sql.session();
+        return sql.update("savepoint maintain_account")
+                .chain(() -> maintainOne(userId, now))
+                .chain(() -> sql.update("release savepoint maintain_account"))
                 .replaceWith(userId)
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf(e, "Maintenance of account %s failed; it stays due and is retried on the next run", userId);
-                    return conn.query("rollback to savepoint maintain_account").execute().replaceWith((String) null);
+                    // What the failed account left in the session is rolled back too: forget it.
+                    return sql.update("rollback to savepoint maintain_account")
+                            .chain(() -> Panache.getSession().invoke(session -> session.clear()))
+                            .replaceWith((String) null);
                 });
     }
 
-    private Uni<Void> maintainOne(SqlConnection conn, String userId, Instant now) {
-        return maintenance.applyAndWrite(conn, userId, now, Actors.SCHEDULER).replaceWithVoid();
+    private Uni<Void> maintainOne(String userId, Instant now) {
+        return maintenance.applyAndWrite(userId, now, Actors.SCHEDULER).replaceWithVoid();
     }
 }

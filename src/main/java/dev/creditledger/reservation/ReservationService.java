@@ -15,11 +15,10 @@ import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
 import dev.creditledger.store.GuardedUpdates;
-import dev.creditledger.store.ReservationRows;
+import dev.creditledger.store.ReservationRepository;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.GuardedWrite;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,16 +35,16 @@ public class ReservationService {
     private final GuardedUpdates updates;
     private final DueMaintenance maintenance;
     private final PlanCatalog plans;
-    private final Pool pool;
+    private final ReservationRepository reservations;
     private final CreditsConfig.Reservations config;
 
-    public ReservationService(GuardedWrite guarded, GuardedUpdates updates, DueMaintenance maintenance, PlanCatalog plans, Pool pool,
+    public ReservationService(GuardedWrite guarded, GuardedUpdates updates, DueMaintenance maintenance, PlanCatalog plans, ReservationRepository reservations,
                               CreditsConfig config) {
         this.guarded = guarded;
         this.updates = updates;
         this.maintenance = maintenance;
         this.plans = plans;
-        this.pool = pool;
+        this.reservations = reservations;
         this.config = config.reservations();
     }
 
@@ -103,7 +102,7 @@ public class ReservationService {
     /** One reservation of the account, after any due maintenance (so an expired hold shows as expired). */
     public Uni<ReservationView> get(String userId, long reservationId) {
         return maintenance.upToDate(userId)
-                .flatMap(account -> ReservationRows.find(pool, userId, reservationId))
+                .flatMap(account -> reservations.find(userId, reservationId))
                 .map(r -> {
                     if (r == null) {
                         throw notFound(userId, reservationId);
@@ -116,7 +115,7 @@ public class ReservationService {
     public Uni<ReservationPage> page(String userId, ReservationStatus status, int limit, String cursor) {
         Long before = Cursors.entryId(cursor);
         return maintenance.upToDate(userId)
-                .flatMap(account -> ReservationRows.page(pool, userId, status, before, limit + 1))
+                .flatMap(account -> reservations.page(userId, status, before, limit + 1))
                 .map(found -> {
                     Cursors.Slice<Reservation> page = Cursors.Slice.of(found, limit, r -> r.reservationId);
                     return new ReservationPage(page.items().stream().map(r -> ReservationView.of(r, plans)).toList(), page.nextCursor());

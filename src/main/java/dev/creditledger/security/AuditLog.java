@@ -1,6 +1,7 @@
 package dev.creditledger.security;
 
 import dev.creditledger.api.Cursors;
+import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
 import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
@@ -83,27 +84,25 @@ public class AuditLog {
      * inside its transaction, with the status the action will answer. Nothing when the request is no
      * audited action.
      */
-    public Uni<Void> recordInTransaction(SqlClient connection, int status) {
+    public Uni<Void> recordInTransaction(Sql sql, int status) {
         Optional<Pending> pending = pending();
         if (pending.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Pending action = pending.get();
-        return insert(connection, action.key, action.method, action.path, status, action.requestId)
+        return insert(sql, action.key, action.method, action.path, status, action.requestId)
                 .invoke(() -> action.written = status);
     }
 
     /** Writes an entry on its own, after the answer is known: for actions refused or failed before they could commit one. */
     public Uni<Void> record(ApiKey key, String method, String path, int status, String requestId) {
-        return insert(pool, key, method, path, status, requestId);
+        return insert(Sql.on(pool), key, method, path, status, requestId);
     }
 
-    private Uni<Void> insert(SqlClient client, ApiKey key, String method, String path, int status, String requestId) {
-        return client.preparedQuery("insert into audit_entry (key_id, key_prefix, method, path, status, request_id, created_at) "
-                        + "values ($1, $2, $3, $4, $5, $6, $7)")
-                .execute(Tuple.tuple().addValue(key.keyId()).addValue(key.prefix()).addValue(method)
-                        .addValue(path.length() > 600 ? path.substring(0, 600) : path).addValue(status).addValue(requestId)
-                        .addValue(Instants.now(clock).atOffset(ZoneOffset.UTC)))
+    private Uni<Void> insert(Sql sql, ApiKey key, String method, String path, int status, String requestId) {
+        return sql.update("insert into audit_entry (key_id, key_prefix, method, path, status, request_id, created_at) "
+                        + "values ($1, $2, $3, $4, $5, $6, $7)", key.keyId(), key.prefix(), method,
+                        path.length() > 600 ? path.substring(0, 600) : path, status, requestId, Sql.utc(Instants.now(clock)))
                 .replaceWithVoid();
     }
 

@@ -1,7 +1,6 @@
 package dev.creditledger.store;
 
-import static dev.creditledger.store.Rows.instant;
-import static dev.creditledger.store.Rows.utc;
+import static dev.creditledger.sql.Sql.utc;
 
 import dev.creditledger.domain.AccountSnapshot;
 import dev.creditledger.domain.DebitResult;
@@ -9,10 +8,8 @@ import dev.creditledger.domain.HoldResult;
 import dev.creditledger.domain.MaintenanceDue;
 import dev.creditledger.domain.NoAccount;
 import dev.creditledger.domain.ResolveResult;
+import dev.creditledger.sql.Sql;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 
@@ -38,15 +35,13 @@ public class GuardedUpdates {
     private static final String RESOLVE = "select outcome, account_balance, account_held, " + ReservationRows.COLUMNS
             + " from resolve_reservation($1, $2, $3, $4, $5, $6, $7)";
 
-    public Uni<DebitResult> debit(SqlClient client, String userId, long cost, Long reportedTokens, String feature,
+    public Uni<DebitResult> debit(Sql sql, String userId, long cost, Long reportedTokens, String feature,
                                   String idempotencyKey, String actor, Instant now) {
-        Tuple args = Tuple.tuple().addValue(userId).addValue(cost).addValue(utc(now)).addValue(feature)
-                .addValue(reportedTokens).addValue(idempotencyKey).addValue(actor);
-        return client.preparedQuery(DEBIT).execute(args).map(rows -> {
-            Row row = rows.iterator().next();
-            return switch (row.getString("outcome")) {
-                case "paid" -> new DebitResult.Paid(row.getLong("entry_id"), row.getLong("balance"), row.getLong("held"),
-                        row.getLong("total_tokens_used"));
+        return sql.query(DEBIT, userId, cost, utc(now), feature, reportedTokens, idempotencyKey, actor).map(rows -> {
+            Sql.Columns row = rows.get(0);
+            return switch (row.string("outcome")) {
+                case "paid" -> new DebitResult.Paid(row.longValue("entry_id"), row.longValue("balance"), row.longValue("held"),
+                        row.longValue("total_tokens_used"));
                 case "insufficient" -> new DebitResult.Insufficient(snapshot(row));
                 case "due" -> new MaintenanceDue();
                 case "no-account" -> new NoAccount();
@@ -55,16 +50,14 @@ public class GuardedUpdates {
         });
     }
 
-    public Uni<HoldResult> hold(SqlClient client, String userId, long amount, Instant now, Instant expiresAt, String feature,
+    public Uni<HoldResult> hold(Sql sql, String userId, long amount, Instant now, Instant expiresAt, String feature,
                                 boolean metered, int maxOpen, String idempotencyKey, String actor) {
-        Tuple args = Tuple.tuple().addValue(userId).addValue(amount).addValue(utc(now)).addValue(utc(expiresAt)).addValue(feature)
-                .addValue(metered).addValue(maxOpen).addValue(idempotencyKey).addValue(actor);
-        return client.preparedQuery(HOLD).execute(args).map(rows -> {
-            Row row = rows.iterator().next();
-            return switch (row.getString("outcome")) {
-                case "held" -> new HoldResult.Held(row.getLong("reservation_id"), row.getLong("balance"), row.getLong("held"));
+        return sql.query(HOLD, userId, amount, utc(now), utc(expiresAt), feature, metered, maxOpen, idempotencyKey, actor).map(rows -> {
+            Sql.Columns row = rows.get(0);
+            return switch (row.string("outcome")) {
+                case "held" -> new HoldResult.Held(row.longValue("reservation_id"), row.longValue("balance"), row.longValue("held"));
                 case "insufficient" -> new HoldResult.Insufficient(snapshot(row));
-                case "too-many" -> new HoldResult.TooManyOpen(row.getInteger("open_reservations"), instant(row, "earliest_hold_expiry"));
+                case "too-many" -> new HoldResult.TooManyOpen(row.integer("open_reservations"), row.instant("earliest_hold_expiry"));
                 case "due" -> new MaintenanceDue();
                 case "no-account" -> new NoAccount();
                 default -> throw unknown("hold_credits", row);
@@ -72,15 +65,13 @@ public class GuardedUpdates {
         });
     }
 
-    public Uni<ResolveResult> resolve(SqlClient client, String userId, long reservationId, boolean settle, Long tokens, Instant now,
+    public Uni<ResolveResult> resolve(Sql sql, String userId, long reservationId, boolean settle, Long tokens, Instant now,
                                       String idempotencyKey, String actor) {
-        Tuple args = Tuple.tuple().addValue(userId).addValue(reservationId).addValue(settle).addValue(tokens).addValue(utc(now))
-                .addValue(idempotencyKey).addValue(actor);
-        return client.preparedQuery(RESOLVE).execute(args).map(rows -> {
-            Row row = rows.iterator().next();
-            return switch (row.getString("outcome")) {
-                case "resolved" -> new ResolveResult.Resolved(ReservationRows.reservation(row), row.getLong("account_balance"),
-                        row.getLong("account_held"));
+        return sql.query(RESOLVE, userId, reservationId, settle, tokens, utc(now), idempotencyKey, actor).map(rows -> {
+            Sql.Columns row = rows.get(0);
+            return switch (row.string("outcome")) {
+                case "resolved" -> new ResolveResult.Resolved(ReservationRows.reservation(row), row.longValue("account_balance"),
+                        row.longValue("account_held"));
                 case "not-open" -> new ResolveResult.NotOpen(ReservationRows.reservation(row));
                 case "tokens-required" -> new ResolveResult.TokensRequired(ReservationRows.reservation(row));
                 case "no-reservation" -> new ResolveResult.NoReservation();
@@ -91,12 +82,12 @@ public class GuardedUpdates {
         });
     }
 
-    private static AccountSnapshot snapshot(Row row) {
-        return new AccountSnapshot(row.getLong("balance"), row.getLong("held"), row.getString("tier"),
-                instant(row, "subscription_ends_at"), instant(row, "period_end"));
+    private static AccountSnapshot snapshot(Sql.Columns row) {
+        return new AccountSnapshot(row.longValue("balance"), row.longValue("held"), row.string("tier"),
+                row.instant("subscription_ends_at"), row.instant("period_end"));
     }
 
-    private static IllegalStateException unknown(String function, Row row) {
-        return new IllegalStateException(function + " answered the unknown outcome '" + row.getString("outcome") + "'");
+    private static IllegalStateException unknown(String function, Sql.Columns row) {
+        return new IllegalStateException(function + " answered the unknown outcome '" + row.string("outcome") + "'");
     }
 }

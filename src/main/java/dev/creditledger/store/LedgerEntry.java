@@ -1,17 +1,20 @@
 package dev.creditledger.store;
 
 import dev.creditledger.domain.EntryKind;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
-import org.hibernate.annotations.Formula;
+import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.Immutable;
 
 /** One append-only record of a balance change; the database refuses updates and deletes. */
@@ -19,11 +22,13 @@ import org.hibernate.annotations.Immutable;
 @Immutable
 @Table(name = "ledger_entry")
 @IdClass(LedgerEntry.Key.class)
-public class LedgerEntry extends PanacheEntityBase {
+public class LedgerEntry {
 
     @Id
     public String accountId;
     @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "entry_ids")
+    @SequenceGenerator(name = "entry_ids", sequenceName = "ledger_entry_entry_id_seq", allocationSize = 1)
     public Long entryId;
     @Enumerated(EnumType.STRING)
     public EntryKind kind;
@@ -32,7 +37,8 @@ public class LedgerEntry extends PanacheEntityBase {
     public String feature;
     public Long tokens;
     /** The grants this entry touched, as JSON {@code [{"grantId":1,"amount":2000}]}. */
-    @Formula("cast(grants as text)")
+    @Column(name = "grants")
+    @ColumnTransformer(read = "cast(grants as text)", write = "cast(cast(? as text) as jsonb)")
     public String grantsJson;
     public String idempotencyKey;
     public String actor;

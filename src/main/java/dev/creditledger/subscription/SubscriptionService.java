@@ -12,7 +12,6 @@ import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 
@@ -42,7 +41,7 @@ public class SubscriptionService {
     public Uni<Answer> change(String userId, SubscriptionRequest request, IdempotencyKey key) {
         plans.allowanceTokens(request.tier());
         boolean toDefault = request.tier().equals(plans.defaultTier());
-        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key, Actors.API)
+        return transactions.write(userId, key, now -> maintenance.lockAndApply(userId, now, key, Actors.API)
                 .flatMap(locked -> {
                     Account account = locked.account();
                     boolean renewal = account.tier.equals(request.tier()) && !toDefault;
@@ -54,13 +53,13 @@ public class SubscriptionService {
                     } else {
                         locked.changeTier(request.tier(), now, endsAt, plans);
                     }
-                    return finish(conn, locked, now);
+                    return finish(locked, now);
                 }));
     }
 
     /** Downgrade to the default tier now, or at the end of the current period. */
     public Uni<Answer> cancel(String userId, boolean atPeriodEnd, IdempotencyKey key) {
-        return transactions.write(userId, key, (conn, now) -> maintenance.lockAndApply(conn, userId, now, key, Actors.API)
+        return transactions.write(userId, key, now -> maintenance.lockAndApply(userId, now, key, Actors.API)
                 .flatMap(locked -> {
                     Account account = locked.account();
                     if (!account.tier.equals(plans.defaultTier())) {
@@ -72,12 +71,12 @@ public class SubscriptionService {
                             locked.changeTier(plans.defaultTier(), now, null, plans);
                         }
                     }
-                    return finish(conn, locked, now);
+                    return finish(locked, now);
                 }));
     }
 
-    private Uni<Answer.Result> finish(SqlConnection conn, LockedAccount locked, Instant now) {
+    private Uni<Answer.Result> finish(LockedAccount locked, Instant now) {
         locked.maintain(now, plans);
-        return lockedAccounts.write(conn, locked).replaceWith(() -> new Answer.Result(200, accounts.view(locked)));
+        return lockedAccounts.write(locked).replaceWith(() -> new Answer.Result(200, accounts.view(locked)));
     }
 }

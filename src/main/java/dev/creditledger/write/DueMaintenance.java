@@ -11,7 +11,6 @@ import dev.creditledger.store.AccountRepository;
 import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.time.Instants;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,8 +42,8 @@ public class DueMaintenance {
      * Locks the account and applies what is due, in memory: the caller makes its own changes
      * (their entries carry {@code key}, when given) and writes once. 404 when there is no such account.
      */
-    public Uni<LockedAccount> lockAndApply(SqlConnection conn, String userId, Instant now, IdempotencyKey key, String actor) {
-        return lockedAccounts.lock(conn, userId, actor).map(account -> {
+    public Uni<LockedAccount> lockAndApply(String userId, Instant now, IdempotencyKey key, String actor) {
+        return lockedAccounts.lock(userId, actor).map(account -> {
             if (account == null) {
                 throw CreditException.accountNotFound(userId);
             }
@@ -54,9 +53,9 @@ public class DueMaintenance {
         });
     }
 
-    /** Locks the account, applies what is due and writes it: the slow path of every guarded write. */
-    public Uni<LockedAccount> applyAndWrite(SqlConnection conn, String userId, Instant now, String actor) {
-        return lockAndApply(conn, userId, now, null, actor).call(account -> lockedAccounts.write(conn, account));
+    /** Locks the account, applies what is due and writes it (in the caller's transaction): the slow path of every guarded write. */
+    public Uni<LockedAccount> applyAndWrite(String userId, Instant now, String actor) {
+        return lockAndApply(userId, now, null, actor).call(lockedAccounts::write);
     }
 
     /** The account as of now, for reads: when maintenance is due it is applied (and written) first. 404 when none. */
@@ -69,7 +68,7 @@ public class DueMaintenance {
             if (!Schedule.isDue(account.nextMaintenanceAt, now)) {
                 return Uni.createFrom().item(account);
             }
-            return transactions.plain(conn -> applyAndWrite(conn, userId, now, Actors.API))
+            return transactions.inTransaction(() -> applyAndWrite(userId, now, Actors.API))
                     .map(LockedAccount::account);
         });
     }

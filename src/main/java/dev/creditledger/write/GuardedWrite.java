@@ -6,12 +6,12 @@ import dev.creditledger.domain.MaintenanceDue;
 import dev.creditledger.domain.NoAccount;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.problem.CreditException;
+import dev.creditledger.sql.Sql;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The one pipeline of every write that moves credits through a guarded database call (consume,
@@ -36,7 +36,7 @@ public class GuardedWrite {
      * @param answer  turns a result other than {@link MaintenanceDue} and {@link NoAccount} into the
      *                answer, or throws its refusal (which rolls the transaction back)
      */
-    public <R> Uni<Answer> run(String userId, IdempotencyKey key, BiFunction<SqlClient, Instant, Uni<R>> attempt,
+    public <R> Uni<Answer> run(String userId, IdempotencyKey key, BiFunction<Sql, Instant, Uni<R>> attempt,
                                BiFunction<R, Instant, Answer.Result> answer) {
         BiFunction<R, Instant, Answer.Result> settled = (result, now) -> {
             if (result instanceof NoAccount) {
@@ -47,18 +47,18 @@ public class GuardedWrite {
             }
             return answer.apply(result, now);
         };
-        BiFunction<SqlConnection, Instant, Uni<R>> slow = (conn, now) -> maintenance.applyAndWrite(conn, userId, now, Actors.API)
-                .chain(() -> attempt.apply(conn, now));
+        Function<Instant, Uni<R>> slow = now -> maintenance.applyAndWrite(userId, now, Actors.API)
+                .chain(() -> attempt.apply(Sql.session(), now));
         if (key != null) {
-            return transactions.write(userId, key, (conn, now) -> attempt.apply(conn, now)
-                    .flatMap(first -> first instanceof MaintenanceDue ? slow.apply(conn, now) : Uni.createFrom().item(first))
+            return transactions.write(userId, key, now -> attempt.apply(Sql.session(), now)
+                    .flatMap(first -> first instanceof MaintenanceDue ? slow.apply(now) : Uni.createFrom().item(first))
                     .map(done -> settled.apply(done, now)));
         }
         // On the slow path the answer (or the refusal it throws) is made inside the transaction,
         // so a refusal rolls the maintenance back with everything else: a refused request changes nothing.
-        return transactions.autocommit((client, now) -> attempt.apply(client, now)
+        return transactions.autocommit((sql, now) -> attempt.apply(sql, now)
                 .flatMap(first -> first instanceof MaintenanceDue
-                        ? transactions.plain(conn -> slow.apply(conn, now).map(done -> settled.apply(done, now)))
+                        ? transactions.inTransaction(() -> slow.apply(now).map(done -> settled.apply(done, now)))
                         : Uni.createFrom().item(() -> settled.apply(first, now)))
                 .map(transactions::answer));
     }

@@ -7,15 +7,22 @@ import dev.creditledger.catalog.CreditsConfig;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.idempotency.IdempotencyStore;
 import dev.creditledger.security.AuditLog;
+import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The transactions writes run in. {@link #write} runs one write with its idempotency record
@@ -27,64 +34,86 @@ import java.util.function.BiFunction;
 public class Transactions {
 
     private final Pool pool;
+    private final Vertx vertx;
+    private final Sql autocommit;
     private final IdempotencyStore idempotency;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final CreditsConfig config;
     private final AuditLog audit;
 
-    public Transactions(Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config, AuditLog audit) {
+    public Transactions(Vertx vertx, Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config, AuditLog audit) {
         this.audit = audit;
         this.pool = pool;
+        this.vertx = vertx;
+        this.autocommit = Sql.on(pool);
         this.idempotency = idempotency;
         this.mapper = mapper;
         this.clock = clock;
         this.config = config;
     }
 
-    /** Also writes the audit entry of an admin action in the same transaction ({@link AuditLog#recordInTransaction}). */
-    public Uni<Answer> write(String userId, IdempotencyKey key, BiFunction<SqlConnection, Instant, Uni<Answer.Result>> work) {
-        return pool.withTransaction(conn -> inTransaction(conn, userId, key, work)
-                .call(outcome -> audit.recordInTransaction(conn, outcome.status())));
+    /**
+     * Runs {@code work} in a Hibernate Reactive transaction with the key's idempotency record (when
+     * a key is given) and the audit entry of an admin action ({@link AuditLog#recordInTransaction}).
+     */
+    public Uni<Answer> write(String userId, IdempotencyKey key, Function<Instant, Uni<Answer.Result>> work) {
+        return Panache.withTransaction(() -> keyed(userId, key, work)
+                .call(answer -> audit.recordInTransaction(Sql.session(), answer.status())));
     }
 
-    private Uni<Answer> inTransaction(SqlConnection conn, String userId, IdempotencyKey key,
-                                       BiFunction<SqlConnection, Instant, Uni<Answer.Result>> work) {
+    private Uni<Answer> keyed(String userId, IdempotencyKey key, Function<Instant, Uni<Answer.Result>> work) {
         Instant now = now();
         if (key == null) {
-            return work.apply(conn, now).map(this::answer);
+            return Uni.createFrom().deferred(() -> work.apply(now)).map(this::answer);
         }
-        return idempotency.claim(conn, userId, key, now, now.plus(config.idempotency().retention()))
+        return idempotency.claim(Sql.session(), userId, key, now, now.plus(config.idempotency().retention()))
                 .flatMap(stored -> stored != null
                         ? Uni.createFrom().item(new Answer(stored.status(), stored.body(), true))
-                        : work.apply(conn, now).flatMap(result -> {
+                        : work.apply(now).flatMap(result -> {
                             String body = json(result.body());
-                            return idempotency.complete(conn, userId, key, result.status(), body)
+                            return idempotency.complete(Sql.session(), userId, key, result.status(), body)
                                     .replaceWith(new Answer(result.status(), body, false));
                         }));
     }
 
     /**
-     * One statement in autocommit, its own transaction: the debit without an idempotency key takes
-     * this path first, so the common case is a single round trip.
+     * A Hibernate Reactive transaction without an idempotency record: the slow path, reads that
+     * must apply maintenance, the scheduler. Called from outside a Vert.x context (a test, a
+     * blocking caller), it runs on a new duplicated context, where Hibernate Reactive needs to be.
      */
-    public <T> Uni<T> autocommit(BiFunction<SqlClient, Instant, Uni<T>> work) {
-        return Uni.createFrom().deferred(() -> work.apply(pool, now()));
+    public <T> Uni<T> inTransaction(Supplier<Uni<T>> work) {
+        if (Vertx.currentContext() != null) {
+            return Panache.withTransaction(work);
+        }
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        return Uni.createFrom().<T>emitter(emitter -> context.runOnContext(ignored -> Panache.withTransaction(work)
+                .subscribe().with(emitter::complete, emitter::fail)));
     }
 
-    /** The instant a write is stamped with, taken once its connection is in hand. */
+    /**
+     * One statement in autocommit on the raw reactive client, its own transaction: the guarded
+     * writes without an idempotency key take this path first, so the common case is a single round
+     * trip (the one raw-client exception, docs/design.md rule P3).
+     */
+    public <T> Uni<T> autocommit(BiFunction<Sql, Instant, Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> work.apply(autocommit, now()));
+    }
+
+    /** A transaction on one raw connection, for the API key table, which has no entity. */
+    public <T> Uni<T> onConnection(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(work);
+    }
+
+    /** The instant a write is stamped with, taken once its transaction has begun. */
     public Instant now() {
         return Instants.now(clock);
     }
 
-    /** The outcome of a write that needed no idempotency record. */
+    /** The answer of a write that needed no idempotency record. */
     public Answer answer(Answer.Result result) {
         return new Answer(result.status(), json(result.body()), false);
-    }
-
-    /** A transaction without an idempotency key, for maintenance and reads that must apply it. */
-    public <T> Uni<T> plain(java.util.function.Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(work);
     }
 
     private String json(Object body) {
