@@ -163,6 +163,19 @@ class LockedAccountTest {
                         .balance(3_000).held(3_000, 2).hold(1, open, 3_000, null).hold(2, open, 0, null)
                         .changedGrants(2).next("2027-03-06T00:00:00Z"),
 
+                named("holds shrunk at a bonus expiry stay shrunk when they expire later in the same step, released from what is left",
+                        () -> Given.on("free", "2027-03-01T00:00:00Z").allowance(3_000)
+                                .grant(GrantSource.bonus, 6_000, 6_000, 100, "2027-03-05T00:00:00Z")
+                                .hold(1, 4_000, "2027-03-06T00:00:00Z").hold(2, 3_000, "2027-03-06T00:00:00Z"),
+                        "2027-03-07T00:00:00Z")
+                        .entries(expire(-6_000, 3_000, "2027-03-05T00:00:00Z", "grant expired"),
+                                shrink(2, -3_000, 3_000, "2027-03-05T00:00:00Z"),
+                                shrink(1, -1_000, 3_000, "2027-03-05T00:00:00Z"),
+                                release(1, -3_000, 3_000, "2027-03-06T00:00:00Z"),
+                                release(2, 0, 3_000, "2027-03-06T00:00:00Z"))
+                        .balance(3_000).held(0, 0).hold(1, expired, 0, "2027-03-06T00:00:00Z")
+                        .hold(2, expired, 0, "2027-03-06T00:00:00Z").changedGrants(2).next("2027-04-01T00:00:00Z"),
+
                 named("a fall to the default tier shrinks the holds to the new allowance after all the instant's events, "
                                 + "not to the zero balance between them",
                         () -> Given.on("pro", "2027-03-01T00:00:00Z").subscriptionEnds("2027-03-11T00:00:00Z").allowance(50_000)
