@@ -135,6 +135,16 @@ class LockedAccountTest {
                                 allowance(10_000, "2027-04-10T00:00:00Z", "2027-05-10T00:00:00Z", "free allowance"))
                         .changedGrants(1).next("2027-05-10T00:00:00Z"),
 
+                named("a cancellation at the period end falls to the default tier at the reset with no paid allowance after it",
+                        () -> Given.on("pro", "2027-03-01T00:00:00Z").allowance(150_000), "2027-04-01T00:00:00Z")
+                        .before(locked -> locked.setSubscriptionEnd(locked.account().periodEnd, at("2027-03-05T00:00:00Z")))
+                        .entries(expire(-150_000, 0, "2027-04-01T00:00:00Z", "period end"),
+                                grant(10_000, 10_000, "2027-04-01T00:00:00Z", "free allowance"))
+                        .tier("free", null).anchor("2027-04-01T00:00:00Z").period("2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z")
+                        .balance(10_000).monthly(0)
+                        .issued(allowance(10_000, "2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z", "free allowance"))
+                        .changedGrants(1).next("2027-05-01T00:00:00Z"),
+
                 named("a tier no longer configured falls to the default tier at its reset and drops its subscription end",
                         () -> Given.on("retired-plan", "2027-06-01T00:00:00Z").subscriptionEnds("2027-09-01T00:00:00Z")
                                 .allowance(200_000, 198_000), "2027-07-01T00:00:00Z")
@@ -212,6 +222,24 @@ class LockedAccountTest {
                         .period("2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z").balance(10_000).monthly(0)
                         .issued(allowance(10_000, "2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z", "free allowance"))
                         .changedGrants(1).next("2027-04-01T00:05:00Z"),
+
+                named("a reset whose new allowance cannot cover what an expired purchase was holding shrinks the hold at the reset, "
+                                + "before its expiry and the catch-up that follow",
+                        () -> Given.on("free", "2027-03-01T00:00:00Z").allowance(1_000)
+                                .grant(GrantSource.purchase, 20_000, 20_000, 100, "2027-04-01T00:00:00Z")
+                                .hold(1, 15_000, "2027-04-01T00:30:00Z"), "2027-06-15T00:00:00Z")
+                        .entries(expire(-1_000, 20_000, "2027-04-01T00:00:00Z", "period end"),
+                                expire(-20_000, 0, "2027-04-01T00:00:00Z", "grant expired"),
+                                grant(10_000, 10_000, "2027-04-01T00:00:00Z", "free allowance"),
+                                shrink(1, -5_000, 10_000, "2027-04-01T00:00:00Z"),
+                                release(1, -10_000, 10_000, "2027-04-01T00:30:00Z"),
+                                expire(-10_000, 0, "2027-05-01T00:00:00Z", "period end"),
+                                grant(10_000, 10_000, "2027-06-01T00:00:00Z", "free allowance"))
+                        .period("2027-06-01T00:00:00Z", "2027-07-01T00:00:00Z").balance(10_000).held(0, 0).monthly(0)
+                        .hold(1, expired, 0, "2027-04-01T00:30:00Z")
+                        .issued(allowance(10_000, "2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z", "free allowance"),
+                                allowance(10_000, "2027-06-01T00:00:00Z", "2027-07-01T00:00:00Z", "free allowance"))
+                        .changedGrants(1, 2).next("2027-07-01T00:00:00Z"),
 
                 named("a bonus and the allowance expiring at the period end both expire before the reset of that instant",
                         () -> Given.on("free", "2027-03-01T00:00:00Z").allowance(4_000)
