@@ -292,9 +292,13 @@ class ReservationTest extends LedgerTest {
         long id = hold(user, "{\"feature\":\"llm_call\",\"tokens\":5000,\"ttlSeconds\":10}").statusCode(201)
                 .extract().jsonPath().getLong("reservation.reservationId");
         clock.advance(Duration.ofSeconds(11));
+        assertEquals(List.of("open|5000"), ledger.strings(
+                "select status || '|' || held from reservation where account_id = ? and reservation_id = ?", user, id),
+                "nothing has read the account since the hold: it is still open in the database");
 
-        assertTrue(jobs.maintainDueAccounts().await().atMost(Duration.ofSeconds(60)) >= 1);
+        List<String> handled = jobs.maintainDueAccountIds().await().atMost(Duration.ofSeconds(60));
 
+        assertTrue(handled.contains(user), "the job handled this test's account: " + handled);
         assertEquals(List.of("expired|0"), ledger.strings(
                 "select status || '|' || held from reservation where account_id = ? and reservation_id = ?", user, id));
         assertEquals(List.of("0|0"), ledger.strings("select held || '|' || open_reservations from account where account_id = ?", user));
