@@ -31,7 +31,7 @@ class IdempotencyTest extends LedgerTest {
         String user = newUserId("idem");
         openFree(user);
 
-        List<Response> responses = Race.run(2, 2, i -> consumeWithKey(user, "k-twice", CONSUME));
+        List<Response> responses = Race.run(2, 2, i -> consumeWithKey(user, "k-twice", CONSUME)).overlapping(2);
 
         assertEquals(List.of(200, 200), responses.stream().map(Response::statusCode).toList());
         assertEquals(1, responses.stream().map(Response::asString).distinct().count(), "identical bodies");
@@ -46,7 +46,7 @@ class IdempotencyTest extends LedgerTest {
     void manyConcurrentDuplicatesStillDebitOnce() {
         String user = newUserId("idem20");
         openFree(user);
-        List<Response> responses = Race.run(20, 20, i -> consumeWithKey(user, "k-many", CONSUME));
+        List<Response> responses = Race.run(20, 20, i -> consumeWithKey(user, "k-many", CONSUME)).overlapping(4);
         assertEquals(Set.of(200), responses.stream().map(Response::statusCode).collect(Collectors.toSet()));
         assertEquals(1, responses.stream().map(Response::asString).distinct().count());
         assertEquals(1, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user));

@@ -246,7 +246,7 @@ class ApiKeyTest extends LedgerTest {
         openFree(user);
         List<Integer> codes = dev.creditledger.support.Race.run(20, 20, i -> given().header("Authorization", "Bearer " + key)
                 .contentType("application/json").body("{\"feature\":\"llm_call\",\"tokens\":1}")
-                .post("/v1/accounts/{id}/consume", user).statusCode());
+                .post("/v1/accounts/{id}/consume", user).statusCode()).overlapping(4);
         assertEquals(5, codes.stream().filter(c -> c == 200).count(), "codes: " + codes);
         assertEquals(15, codes.stream().filter(c -> c == 429).count(), "codes: " + codes);
         assertEquals(5, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user),
