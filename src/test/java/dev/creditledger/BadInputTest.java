@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,6 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * field as the client spelled it; never a 500; and the account's stored state is the same after.
  */
 @QuarkusTest
+@ClockStart("2026-08-15T10:00:00Z")
 class BadInputTest extends LedgerTest {
 
     static final String PROBLEM_JSON = "application/problem+json";

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.maintenance.MaintenanceJobs;
 import dev.creditledger.support.Race;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** Hundreds of real consume requests racing against one account on a real PostgreSQL. */
 @QuarkusTest
+@ClockStart("2026-06-03T18:00:00Z")
 class ConsumeRaceTest extends LedgerTest {
 
     private static final int REQUESTS = 200;

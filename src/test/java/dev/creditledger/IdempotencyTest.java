@@ -7,6 +7,7 @@ import static dev.creditledger.support.Api.openFree;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** One Idempotency-Key, at most one effect; its replays answer the first response. */
 @QuarkusTest
+@ClockStart("2026-07-01T00:00:00Z")
 class IdempotencyTest extends LedgerTest {
 
     private static final String CONSUME = "{\"feature\":\"code_generation\"}";

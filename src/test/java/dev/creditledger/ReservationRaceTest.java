@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.maintenance.MaintenanceJobs;
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** Holds, settles, releases and consumes racing on one account over real HTTP and a real PostgreSQL. */
 @QuarkusTest
+@ClockStart("2026-05-20T08:00:00Z")
 class ReservationRaceTest extends LedgerTest {
 
     private static final int THREADS = 48;

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.maintenance.MaintenanceJobs;
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -30,9 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Reservations: hold, settle, release and expiry, with the balance, the held amount and the ledger
- * checked after each step (and the DESIGN invariants after every test). Free plan: 10,000 tokens.
+ * checked after each step (and the invariants of docs/design.md after every test). Free plan: 10,000 tokens.
  */
 @QuarkusTest
+@ClockStart("2026-04-14T09:30:00Z")
 class ReservationTest extends LedgerTest {
 
     static ValidatableResponse hold(String userId, String body) {

@@ -8,6 +8,7 @@ import static dev.creditledger.support.Api.status;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The seed's four test cases, through HTTP. */
 @QuarkusTest
+@ClockStart("2026-03-10T12:00:00Z")
 class SeedScenariosTest extends LedgerTest {
 
     @Test
@@ -80,7 +82,7 @@ class SeedScenariosTest extends LedgerTest {
 
     @Test
     void proUserWhoseSubscriptionEndedIsDowngradedToFree() {
-        clock.set("2026-03-10T12:00:00Z");
+        assertEquals("2026-03-10T12:00:00Z", clock.instant().toString(), "the class's start");
         String user = newUserId("seed4");
         String past = "2026-03-09T12:00:00Z";
         open(user, "{\"tier\":\"pro\",\"subscriptionEndsAt\":\"" + past + "\"}").statusCode(201);
