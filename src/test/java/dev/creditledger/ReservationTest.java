@@ -409,6 +409,32 @@ class ReservationTest extends LedgerTest {
         assertEquals(List.of(periodEnd), nextMaintenance(user), "with no hold left, the period end is next");
     }
 
+    /**
+     * The recomputation in resolve_reservation, when the resolved hold was next due, must count the
+     * open grants' expiries: here a bonus expiring before the period end is next once the hold is
+     * settled, and at that instant it expires and no longer pays.
+     */
+    @Test
+    void resolvingTheNextDueHoldMakesAnEarlierGrantExpiryTheNextMaintenance() {
+        String user = newUserId("nextgrant");
+        openFree(user);
+        Instant bonusEnds = clock.instant().plus(Duration.ofMinutes(10));
+        grant(user, "{\"credits\":5,\"expiresAt\":\"" + bonusEnds + "\"}").statusCode(201);
+        long id = hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000,\"ttlSeconds\":60}").statusCode(201)
+                .extract().jsonPath().getLong("reservation.reservationId");
+        assertEquals(List.of(clock.instant().plusSeconds(60).toString()), nextMaintenance(user), "the hold is next due");
+
+        settle(user, id, "{\"tokens\":500}").statusCode(200).body("availableTokens", equalTo(19500));
+        assertEquals(List.of(bonusEnds.toString()), nextMaintenance(user), "then the bonus's expiry, before the period end");
+
+        clock.set(bonusEnds);
+        status(user).body("balanceTokens", equalTo(10000)).body("grants.source", equalTo(List.of("allowance")));
+        codeGeneration(user).statusCode(200).body("creditInfo.tokensRemaining", equalTo(8000));
+        assertEquals(List.of("expire -9500 " + bonusEnds), ledger.strings("select kind || ' ' || amount || ' ' || "
+                + "to_char(created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from ledger_entry "
+                + "where account_id = ? and kind = 'expire'", user));
+    }
+
     private List<String> nextMaintenance(String user) {
         return ledger.strings("select to_char(next_maintenance_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
                 + "from account where account_id = ?", user);
