@@ -55,8 +55,9 @@ class SeedScenariosTest extends LedgerTest {
                 status(user).extract().path("monthlyResetDate"))).getSeconds();
         String retryAfter = codeGeneration(user).statusCode(429).extract().header("Retry-After");
         long retry = Long.parseLong(retryAfter);
-        org.junit.jupiter.api.Assertions.assertTrue(retry >= secondsLeft && retry <= secondsLeft + 1,
-                "Retry-After " + retry + " should be the " + secondsLeft + " s until the reset");
+        // The clock stands at a whole second, so the rounding is known: whole seconds until the
+        // reset, plus one (InsufficientCredits.secondsUntil), the same rule as a hold's Retry-After.
+        assertEquals(secondsLeft + 1, retry, "Retry-After for the " + secondsLeft + " s until the reset");
     }
 
     @Test
