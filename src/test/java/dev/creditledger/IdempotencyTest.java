@@ -7,6 +7,7 @@ import static dev.creditledger.support.Api.openFree;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** One Idempotency-Key, at most one effect; its replays answer the first response. */
 @QuarkusTest
+@ClockStart("2026-07-01T00:00:00Z")
 class IdempotencyTest extends LedgerTest {
 
     private static final String CONSUME = "{\"feature\":\"code_generation\"}";
@@ -31,7 +33,7 @@ class IdempotencyTest extends LedgerTest {
         String user = newUserId("idem");
         openFree(user);
 
-        List<Response> responses = Race.run(2, 2, i -> consumeWithKey(user, "k-twice", CONSUME));
+        List<Response> responses = Race.run(2, 2, i -> consumeWithKey(user, "k-twice", CONSUME)).overlapping(2);
 
         assertEquals(List.of(200, 200), responses.stream().map(Response::statusCode).toList());
         assertEquals(1, responses.stream().map(Response::asString).distinct().count(), "identical bodies");
@@ -46,7 +48,7 @@ class IdempotencyTest extends LedgerTest {
     void manyConcurrentDuplicatesStillDebitOnce() {
         String user = newUserId("idem20");
         openFree(user);
-        List<Response> responses = Race.run(20, 20, i -> consumeWithKey(user, "k-many", CONSUME));
+        List<Response> responses = Race.run(20, 20, i -> consumeWithKey(user, "k-many", CONSUME)).overlapping(4);
         assertEquals(Set.of(200), responses.stream().map(Response::statusCode).collect(Collectors.toSet()));
         assertEquals(1, responses.stream().map(Response::asString).distinct().count());
         assertEquals(1, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'consume'", user));

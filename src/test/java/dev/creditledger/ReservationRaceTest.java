@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.maintenance.MaintenanceJobs;
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,9 +30,12 @@ import org.junit.jupiter.api.Test;
 
 /** Holds, settles, releases and consumes racing on one account over real HTTP and a real PostgreSQL. */
 @QuarkusTest
+@ClockStart("2026-05-20T08:00:00Z")
 class ReservationRaceTest extends LedgerTest {
 
     private static final int THREADS = 48;
+    /** Requests that must have been in flight at once for a run to count as a race. */
+    private static final int OVERLAP = THREADS / 4;
 
     @Inject
     MaintenanceJobs jobs;
@@ -42,7 +46,7 @@ class ReservationRaceTest extends LedgerTest {
         openFree(user);
 
         List<String> types = Race.run(60, THREADS, i -> outcome(hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000}")
-                .extract().response()));
+                .extract().response())).overlapping(OVERLAP);
 
         assertEquals(Map.of("201", 10L, "insufficient-credits", 50L), count(types));
         status(user).body("heldTokens", equalTo(10000)).body("availableTokens", equalTo(0)).body("openReservations", equalTo(10));
@@ -54,7 +58,7 @@ class ReservationRaceTest extends LedgerTest {
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
 
         List<String> types = Race.run(130, THREADS, i -> outcome(hold(user, "{\"feature\":\"llm_call\",\"tokens\":100}")
-                .extract().response()));
+                .extract().response())).overlapping(OVERLAP);
 
         assertEquals(Map.of("201", 100L, "too-many-reservations", 30L), count(types));
         status(user).body("openReservations", equalTo(100)).body("heldTokens", equalTo(10000));
@@ -66,32 +70,51 @@ class ReservationRaceTest extends LedgerTest {
         openFree(user);
         long id = holdLlm(user, 5000);
 
+        // Even requests settle, odd ones release.
         List<String> types = Race.run(40, THREADS, i -> outcome((i % 2 == 0
-                ? settle(user, id, "{\"tokens\":4000}") : release(user, id)).extract().response()));
+                ? settle(user, id, "{\"tokens\":4000}") : release(user, id)).extract().response())).overlapping(OVERLAP);
 
         assertEquals(1, types.stream().filter("200"::equals).count(), types.toString());
         assertEquals(39, types.stream().filter("reservation-not-open"::equals).count(), types.toString());
-        int available = status(user).extract().path("availableTokens");
-        assertTrue(available == 6000 || available == 10000, "charged once or not at all: " + available);
-        assertEquals(1, ledger.count("select count(*) from ledger_entry where account_id = ? and kind in ('settle', 'release')", user));
+        // Which request wins is the race's; what the winner did is then the one answer.
+        boolean settled = types.indexOf("200") % 2 == 0;
+        status(user).body("availableTokens", equalTo(settled ? 6000 : 10000)).body("heldTokens", equalTo(0));
+        assertEquals(List.of(settled ? "settle" : "release"), ledger.strings(
+                "select kind from ledger_entry where account_id = ? and kind in ('settle', 'release')", user));
+        assertEquals(List.of(settled ? "settled" : "released"), ledger.strings(
+                "select status from reservation where account_id = ? and reservation_id = ?", user, id));
     }
 
     @Test
     void holdsSettlesAndConsumesRacingNeverOverspendAndAddUp() {
         String user = newUserId("mixrace");
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
-        List<Long> ids = Race.run(40, THREADS, i -> holdLlm(user, 3000));
+        List<Long> ids = Race.run(40, THREADS, i -> holdLlm(user, 3000)).overlapping(OVERLAP);
 
         List<Response> answers = Race.run(160, THREADS, i -> switch (i % 4) {
             case 0 -> settle(user, ids.get(i / 4), "{\"tokens\":" + (1000 + i * 10) + "}").extract().response();
             case 1 -> release(user, ids.get(i / 4)).extract().response();
             case 2 -> hold(user, "{\"feature\":\"llm_call\",\"tokens\":2500}").extract().response();
             default -> codeGeneration(user).extract().response();
-        });
+        }).overlapping(OVERLAP);
 
+        for (int n = 0; n < 40; n++) {
+            // Reservation n's settle and release race: the race decides which one resolves it, and
+            // then the other one's answer is fixed: it finds the reservation resolved (409).
+            String resolved = ledger.strings("select status from reservation where account_id = ? and reservation_id = ?",
+                    user, ids.get(n)).get(0);
+            assertEquals(resolved.equals("settled") ? List.of(200, 409) : List.of(409, 200),
+                    List.of(answers.get(4 * n).statusCode(), answers.get(4 * n + 1).statusCode()),
+                    "settle and release of reservation " + ids.get(n) + ", now " + resolved);
+            // A new hold or a consume is taken or refused for want of credits (the interleaving decides), nothing else.
+            assertTrue(List.of(201, 429).contains(answers.get(4 * n + 2).statusCode()), answers.get(4 * n + 2).asString());
+            assertTrue(List.of(200, 429).contains(answers.get(4 * n + 3).statusCode()), answers.get(4 * n + 3).asString());
+        }
+        assertEquals(answers.stream().filter(r -> r.statusCode() == 201).count(),
+                ledger.count("select count(*) from reservation where account_id = ?", user) - 40,
+                "every 201 hold, and only those, made a reservation");
         long charged = 0;
         for (Response r : answers) {
-            assertTrue(List.of(200, 201, 409, 429).contains(r.statusCode()), r.asString());
             if (r.statusCode() == 200 && r.path("reservation.chargedTokens") != null) {
                 charged += ((Number) r.path("reservation.chargedTokens")).longValue();
             } else if (r.statusCode() == 200 && r.path("creditInfo") != null) {
@@ -109,7 +132,7 @@ class ReservationRaceTest extends LedgerTest {
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
         Instant start = clock.instant();
         List<Long> ids = Race.run(30, THREADS, i -> hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000,\"ttlSeconds\":60}")
-                .statusCode(201).extract().jsonPath().getLong("reservation.reservationId"));
+                .statusCode(201).extract().jsonPath().getLong("reservation.reservationId")).overlapping(OVERLAP);
 
         List<Integer> codes = Race.run(30, THREADS, i -> {
             if (i == 15) {
@@ -117,8 +140,10 @@ class ReservationRaceTest extends LedgerTest {
                 jobs.maintainDueAccounts().await().atMost(Duration.ofSeconds(60));
             }
             return settle(user, ids.get(i), "{\"tokens\":800}").extract().statusCode();
-        });
+        }).overlapping(OVERLAP);
 
+        // Each settle lands before or after the holds' expiry (the race decides), so it is 200 or
+        // 409; the counts below pin the sum: every hold is settled or expired, exactly once.
         long settled = codes.stream().filter(c -> c == 200).count();
         assertEquals(30, settled + codes.stream().filter(c -> c == 409).count(), codes.toString());
         // A 409 on the slow path rolls back the expiries it applied (a refused request changes

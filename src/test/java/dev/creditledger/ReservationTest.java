@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.maintenance.MaintenanceJobs;
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -30,9 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Reservations: hold, settle, release and expiry, with the balance, the held amount and the ledger
- * checked after each step (and the DESIGN invariants after every test). Free plan: 10,000 tokens.
+ * checked after each step (and the invariants of docs/design.md after every test). Free plan: 10,000 tokens.
  */
 @QuarkusTest
+@ClockStart("2026-04-14T09:30:00Z")
 class ReservationTest extends LedgerTest {
 
     static ValidatableResponse hold(String userId, String body) {
@@ -292,9 +294,13 @@ class ReservationTest extends LedgerTest {
         long id = hold(user, "{\"feature\":\"llm_call\",\"tokens\":5000,\"ttlSeconds\":10}").statusCode(201)
                 .extract().jsonPath().getLong("reservation.reservationId");
         clock.advance(Duration.ofSeconds(11));
+        assertEquals(List.of("open|5000"), ledger.strings(
+                "select status || '|' || held from reservation where account_id = ? and reservation_id = ?", user, id),
+                "nothing has read the account since the hold: it is still open in the database");
 
-        assertTrue(jobs.maintainDueAccounts().await().atMost(Duration.ofSeconds(60)) >= 1);
+        List<String> handled = jobs.maintainDueAccountIds().await().atMost(Duration.ofSeconds(60));
 
+        assertTrue(handled.contains(user), "the job handled this test's account: " + handled);
         assertEquals(List.of("expired|0"), ledger.strings(
                 "select status || '|' || held from reservation where account_id = ? and reservation_id = ?", user, id));
         assertEquals(List.of("0|0"), ledger.strings("select held || '|' || open_reservations from account where account_id = ?", user));
@@ -401,6 +407,32 @@ class ReservationTest extends LedgerTest {
         assertEquals(List.of(now.plusSeconds(60).toString()), nextMaintenance(user), "the first hold is still next");
         release(user, first).statusCode(200);
         assertEquals(List.of(periodEnd), nextMaintenance(user), "with no hold left, the period end is next");
+    }
+
+    /**
+     * The recomputation in resolve_reservation, when the resolved hold was next due, must count the
+     * open grants' expiries: here a bonus expiring before the period end is next once the hold is
+     * settled, and at that instant it expires and no longer pays.
+     */
+    @Test
+    void resolvingTheNextDueHoldMakesAnEarlierGrantExpiryTheNextMaintenance() {
+        String user = newUserId("nextgrant");
+        openFree(user);
+        Instant bonusEnds = clock.instant().plus(Duration.ofMinutes(10));
+        grant(user, "{\"credits\":5,\"expiresAt\":\"" + bonusEnds + "\"}").statusCode(201);
+        long id = hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000,\"ttlSeconds\":60}").statusCode(201)
+                .extract().jsonPath().getLong("reservation.reservationId");
+        assertEquals(List.of(clock.instant().plusSeconds(60).toString()), nextMaintenance(user), "the hold is next due");
+
+        settle(user, id, "{\"tokens\":500}").statusCode(200).body("availableTokens", equalTo(19500));
+        assertEquals(List.of(bonusEnds.toString()), nextMaintenance(user), "then the bonus's expiry, before the period end");
+
+        clock.set(bonusEnds);
+        status(user).body("balanceTokens", equalTo(10000)).body("grants.source", equalTo(List.of("allowance")));
+        codeGeneration(user).statusCode(200).body("creditInfo.tokensRemaining", equalTo(8000));
+        assertEquals(List.of("expire -9500 " + bonusEnds), ledger.strings("select kind || ' ' || amount || ' ' || "
+                + "to_char(created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from ledger_entry "
+                + "where account_id = ? and kind = 'expire'", user));
     }
 
     private List<String> nextMaintenance(String user) {

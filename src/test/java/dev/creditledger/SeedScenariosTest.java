@@ -8,6 +8,7 @@ import static dev.creditledger.support.Api.status;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The seed's four test cases, through HTTP. */
 @QuarkusTest
+@ClockStart("2026-03-10T12:00:00Z")
 class SeedScenariosTest extends LedgerTest {
 
     @Test
@@ -53,8 +55,9 @@ class SeedScenariosTest extends LedgerTest {
                 status(user).extract().path("monthlyResetDate"))).getSeconds();
         String retryAfter = codeGeneration(user).statusCode(429).extract().header("Retry-After");
         long retry = Long.parseLong(retryAfter);
-        org.junit.jupiter.api.Assertions.assertTrue(retry >= secondsLeft && retry <= secondsLeft + 1,
-                "Retry-After " + retry + " should be the " + secondsLeft + " s until the reset");
+        // The clock stands at a whole second, so the rounding is known: whole seconds until the
+        // reset, plus one (InsufficientCredits.secondsUntil), the same rule as a hold's Retry-After.
+        assertEquals(secondsLeft + 1, retry, "Retry-After for the " + secondsLeft + " s until the reset");
     }
 
     @Test
@@ -80,7 +83,7 @@ class SeedScenariosTest extends LedgerTest {
 
     @Test
     void proUserWhoseSubscriptionEndedIsDowngradedToFree() {
-        clock.set("2026-03-10T12:00:00Z");
+        assertEquals("2026-03-10T12:00:00Z", clock.instant().toString(), "the class's start");
         String user = newUserId("seed4");
         String past = "2026-03-09T12:00:00Z";
         open(user, "{\"tier\":\"pro\",\"subscriptionEndsAt\":\"" + past + "\"}").statusCode(201);

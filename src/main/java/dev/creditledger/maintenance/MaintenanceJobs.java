@@ -69,8 +69,13 @@ public class MaintenanceJobs {
 
     /** Brings every due account up to date; emits how many accounts were handled. */
     public Uni<Integer> maintainDueAccounts() {
+        return maintainDueAccountIds().map(List::size);
+    }
+
+    /** Brings every due account up to date; emits the ids of the accounts handled (those that failed are left out). */
+    public Uni<List<String>> maintainDueAccountIds() {
         Instant now = Instants.now(clock);
-        return repeatWhileFull(() -> writes.inTransaction(() -> maintainBatch(now)));
+        return repeatWhileFullIds(() -> writes.inTransaction(() -> maintainBatch(now)));
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */
@@ -86,7 +91,18 @@ public class MaintenanceJobs {
                 : Uni.createFrom().item(n));
     }
 
-    private Uni<Integer> maintainBatch(Instant now) {
+    /** Runs batches until one comes back short of a full batch; emits the ids of all of them. */
+    private Uni<List<String>> repeatWhileFullIds(Supplier<Uni<List<String>>> batch) {
+        return batch.get().flatMap(ids -> ids.size() == batchSize
+                ? repeatWhileFullIds(batch).map(rest -> {
+                    List<String> all = new ArrayList<>(ids);
+                    all.addAll(rest);
+                    return all;
+                })
+                : Uni.createFrom().item(ids));
+    }
+
+    private Uni<List<String>> maintainBatch(Instant now) {
         return Sql.session().query(DUE_ACCOUNTS, Sql.utc(now), batchSize)
                 .flatMap(rows -> {
                     List<String> ids = new ArrayList<>();
@@ -95,7 +111,7 @@ public class MaintenanceJobs {
                     }
                     return Multi.createFrom().iterable(ids)
                             .onItem().transformToUniAndConcatenate(id -> maintainIsolated(id, now))
-                            .collect().asList().map(List::size);
+                            .collect().asList();
                 });
     }
 

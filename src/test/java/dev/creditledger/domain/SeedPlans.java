@@ -1,5 +1,7 @@
 package dev.creditledger.domain;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Map;
 
 /** The seed's plans in tokens (2000 per credit): free 5 credits, pro 100, enterprise 1000; free is the default. */
@@ -33,5 +35,10 @@ final class SeedPlans implements Plans {
             throw new IllegalArgumentException("not a configured tier: " + tier);
         }
         return tokens;
+    }
+
+    @Override
+    public BigDecimal credits(long tokens) {
+        return BigDecimal.valueOf(tokens).divide(BigDecimal.valueOf(2000), 6, RoundingMode.DOWN).stripTrailingZeros();
     }
 }

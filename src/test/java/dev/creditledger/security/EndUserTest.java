@@ -7,10 +7,10 @@ import static dev.creditledger.support.Api.openFree;
 import static dev.creditledger.support.Api.status;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,10 +66,14 @@ class EndUserTest extends LedgerTest {
         as(token).get("/v1/me/ledger?limit=1&cursor=" + firstPage).then().statusCode(200).body("entries.kind", equalTo(List.of("grant")));
 
         String bobsCursor = given().get("/v1/accounts/{id}/ledger?limit=1", bob).then().statusCode(200).extract().path("nextCursor");
-        List<Integer> alicesEntries = ledger.strings("select entry_id::text from ledger_entry where account_id = ?", alice)
+        // Bob's cursor stands for his newest entry, written after both of Alice's: with it, Alice
+        // gets her own entries older than that position, newest first, that is all of hers.
+        List<Integer> alicesEntries = ledger.strings("select entry_id::text from ledger_entry where account_id = ? "
+                        + "and entry_id < (select max(entry_id) from ledger_entry where account_id = ?) order by entry_id desc", alice, bob)
                 .stream().map(Integer::valueOf).toList();
+        assertEquals(2, alicesEntries.size());
         as(token).get("/v1/me/ledger?cursor=" + bobsCursor).then().statusCode(200)
-                .body("entries.entryId", everyItem(org.hamcrest.Matchers.in(alicesEntries)));
+                .body("entries.entryId", equalTo(alicesEntries));
         as(token).get("/v1/me/ledger?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
     }
 

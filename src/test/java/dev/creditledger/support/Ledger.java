@@ -2,6 +2,7 @@ package dev.creditledger.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.creditledger.catalog.CreditsConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -12,43 +13,73 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Direct reads of the database for tests: the invariants of DESIGN.md, checked over every
+ * Direct reads of the database for tests: the invariants of docs/design.md, checked over every
  * account, and snapshots of one account to prove that a refused request changed nothing.
  */
 @ApplicationScoped
 public class Ledger {
 
-    private static final Map<String, String> INVARIANTS = new LinkedHashMap<>();
+    /** One invariant: SQL answering the account ids that break it, with its parameters. */
+    private record Invariant(String sql, Object... args) {
+    }
 
-    static {
-        INVARIANTS.put("1. balance = sum(remaining of active grants) >= 0", """
+    private final Map<String, Invariant> invariants = new LinkedHashMap<>();
+    private final AgroalDataSource dataSource;
+
+    public Ledger(AgroalDataSource dataSource, CreditsConfig config) {
+        this.dataSource = dataSource;
+        String defaultTier = config.defaultTier();
+        long retentionSeconds = config.idempotency().retention().toSeconds();
+        invariants.put("1. balance = sum(remaining of active grants) >= 0", new Invariant("""
                 select a.account_id from account a
                   left join (select account_id, sum(remaining) as s from credit_grant group by account_id) g using (account_id)
-                 where a.balance <> coalesce(g.s, 0) or a.balance < 0""");
-        INVARIANTS.put("2. sum(ledger amounts) = balance", """
+                 where a.balance <> coalesce(g.s, 0) or a.balance < 0"""));
+        invariants.put("2. sum(ledger amounts) = balance", new Invariant("""
                 select a.account_id from account a
                   left join (select account_id, sum(amount) as s from ledger_entry group by account_id) l using (account_id)
-                 where a.balance <> coalesce(l.s, 0)""");
-        INVARIANTS.put("2b. every balance_after is the running sum of the ledger", """
+                 where a.balance <> coalesce(l.s, 0)"""));
+        invariants.put("2b. every balance_after is the running sum of the ledger", new Invariant("""
                 select account_id from (select account_id, balance_after,
                        sum(amount) over (partition by account_id order by entry_id) as running from ledger_entry) e
-                 where balance_after <> running""");
-        INVARIANTS.put("3. amount - consumed - expired = remaining >= 0", """
+                 where balance_after <> running"""));
+        invariants.put("3. amount - consumed - expired = remaining >= 0", new Invariant("""
                 select account_id from credit_grant
-                 where amount - consumed - expired <> remaining or remaining < 0 or consumed < 0 or expired < 0""");
-        INVARIANTS.put("4. available = balance - held >= 0", "select account_id from account where balance - held < 0 or held < 0");
-        INVARIANTS.put("4b. held = the sum of the open reservations' holds, open_reservations their count", """
+                 where amount - consumed - expired <> remaining or remaining < 0 or consumed < 0 or expired < 0"""));
+        // Every grant, consume, settle and expire entry names its grants as [{"grantId":..,"amount":..}].
+        invariants.put("3b. each grant: amount = its one grant entry, consumed = the consume and settle portions naming it, "
+                + "expired = -(its expire entries)", new Invariant("""
+                with portions as (
+                    select e.account_id, e.kind, e.amount, (p ->> 'grantId')::bigint as grant_id, (p ->> 'amount')::bigint as portion
+                      from ledger_entry e cross join lateral jsonb_array_elements(e.grants) p
+                ), per_grant as (
+                    select account_id, grant_id,
+                           coalesce(sum(portion) filter (where kind in ('consume', 'settle')), 0) as consumed,
+                           coalesce(-sum(amount) filter (where kind = 'expire'), 0) as expired,
+                           count(*) filter (where kind = 'grant') as grant_entries,
+                           sum(amount) filter (where kind = 'grant') as granted
+                      from portions group by account_id, grant_id
+                )
+                select g.account_id from credit_grant g left join per_grant p using (account_id, grant_id)
+                 where coalesce(p.consumed, 0) <> g.consumed or coalesce(p.expired, 0) <> g.expired
+                    or coalesce(p.grant_entries, 0) <> 1 or p.granted is distinct from g.amount
+                union
+                select p.account_id from per_grant p left join credit_grant g using (account_id, grant_id) where g.grant_id is null"""));
+        invariants.put("4. available = balance - held >= 0", new Invariant(
+                "select account_id from account where balance - held < 0 or held < 0"));
+        invariants.put("4b. held = the sum of the open reservations' holds, open_reservations their count", new Invariant("""
                 select a.account_id from account a
                   left join (select account_id, sum(held) as s, count(*) as n from reservation where status = 'open'
                               group by account_id) r using (account_id)
-                 where a.held <> coalesce(r.s, 0) or a.open_reservations <> coalesce(r.n, 0)""");
-        INVARIANTS.put("4c. sum(ledger held changes) = held", """
+                 where a.held <> coalesce(r.s, 0) or a.open_reservations <> coalesce(r.n, 0)"""));
+        invariants.put("4c. sum(ledger held changes) = held", new Invariant("""
                 select a.account_id from account a
                   left join (select account_id, sum(held_change) as s from ledger_entry group by account_id) l using (account_id)
-                 where a.held <> coalesce(l.s, 0)""");
-        INVARIANTS.put("4d. each reservation: one hold entry of its request; resolved exactly once, by one settle or release entry", """
+                 where a.held <> coalesce(l.s, 0)"""));
+        invariants.put("4d. each reservation: one hold entry of its request; resolved exactly once, by one settle or release entry", new Invariant("""
                 select r.account_id from reservation r
                  where (select count(*) from ledger_entry e where e.account_id = r.account_id and e.reservation_id = r.reservation_id
                            and e.kind = 'hold' and e.held_change = r.requested) <> 1
@@ -58,34 +89,82 @@ public class Ledger {
                     or (r.status = 'settled') <> exists (select 1 from ledger_entry e where e.account_id = r.account_id
                            and e.reservation_id = r.reservation_id and e.kind = 'settle' and e.amount = -r.charged)
                     or r.requested + (select coalesce(sum(e.held_change), 0) from ledger_entry e where e.account_id = r.account_id
-                           and e.reservation_id = r.reservation_id and e.kind <> 'hold') <> r.held""");
-        INVARIANTS.put("5. one idempotency key debits at most once (within its retention, 1 day in tests)", """
-                select account_id from (select account_id, created_at - lag(created_at) over (
-                         partition by account_id, idempotency_key order by entry_id) as gap
-                    from ledger_entry where idempotency_key is not null and kind = 'consume') e
-                 where gap < interval '1 day'""");
-        INVARIANTS.put("5b. every consume and settle is paid by grants for its full amount", """
+                           and e.reservation_id = r.reservation_id and e.kind <> 'hold') <> r.held"""));
+        // xmin is the transaction that inserted the row (the ledger is append-only, so it never
+        // changes): every keyed write's entries come from one transaction, the key's own. A key is
+        // free again once its record's retention has passed, so transactions of one key are
+        // compared with the one before them, by the first instant each wrote.
+        invariants.put("5. one idempotency key, one writing transaction: the entries of a key come from one transaction "
+                + "within its retention (credits.idempotency.retention)", new Invariant("""
+                select account_id from (
+                    select account_id, first_at - lag(first_at) over (partition by account_id, idempotency_key
+                                                                      order by first_at, first_entry) as gap
+                      from (select account_id, idempotency_key, xmin::text as tx, min(created_at) as first_at,
+                                   min(entry_id) as first_entry
+                              from ledger_entry where idempotency_key is not null
+                             group by account_id, idempotency_key, xmin::text) t) k
+                 where gap < make_interval(secs => ?)""", retentionSeconds));
+        invariants.put("5a. one idempotency key, one reservation (within its retention)", new Invariant("""
+                select account_id from (
+                    select account_id, created_at - lag(created_at) over (partition by account_id, idempotency_key
+                                                                          order by created_at, reservation_id) as gap
+                      from reservation where idempotency_key is not null) r
+                 where gap < make_interval(secs => ?)""", retentionSeconds));
+        invariants.put("5b. every consume and settle is paid by grants for its full amount", new Invariant("""
                 select account_id from ledger_entry e where kind in ('consume', 'settle')
-                   and -amount <> (select coalesce(sum((p ->> 'amount')::bigint), 0) from jsonb_array_elements(e.grants) p)""");
+                   and -amount <> (select coalesce(sum((p ->> 'amount')::bigint), 0) from jsonb_array_elements(e.grants) p)"""));
+        invariants.put("5c. no debit drew from a grant already expired at its time (or from no grant of its account)", new Invariant("""
+                select e.account_id from ledger_entry e cross join lateral jsonb_array_elements(e.grants) p
+                  left join credit_grant g on g.account_id = e.account_id and g.grant_id = (p ->> 'grantId')::bigint
+                 where e.kind in ('consume', 'settle')
+                   and (g.grant_id is null or g.expires_at <= e.created_at)"""));
+        // The earliest instant anything falls due, as Book.maintain computes it: a hold or grant
+        // expiry (of a grant that still holds tokens), the end of a paid subscription, the period end.
+        // docs/design.md rule M1: never later than the earliest due event (an event would be missed);
+        // earlier only at the expiry of a grant that a debit or settle has since emptied (the guarded
+        // functions do not recompute it on the hot path: the next write takes the slow path once).
+        invariants.put("6. next_maintenance_at = the earliest of period_end, a paid tier's subscription_ends_at, "
+                + "the expiries of grants with remaining > 0 and of open reservations; or earlier, at an emptied grant's expiry",
+                new Invariant("""
+                select account_id || ' (next_maintenance_at ' || next_at || ', earliest due ' || due || ')' from (
+                    select a.account_id, to_char(a.next_maintenance_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as next_at,
+                           a.next_maintenance_at < least(
+                               a.period_end,
+                               case when a.tier <> ? then a.subscription_ends_at end,
+                               (select min(g.expires_at) from credit_grant g where g.account_id = a.account_id and g.remaining > 0),
+                               (select min(r.expires_at) from reservation r where r.account_id = a.account_id and r.status = 'open'))
+                             and exists (select 1 from credit_grant g where g.account_id = a.account_id and g.remaining = 0
+                                           and g.expires_at = a.next_maintenance_at) as early_at_emptied_grant,
+                           to_char(least(
+                               a.period_end,
+                               case when a.tier <> ? then a.subscription_ends_at end,
+                               (select min(g.expires_at) from credit_grant g where g.account_id = a.account_id and g.remaining > 0),
+                               (select min(r.expires_at) from reservation r where r.account_id = a.account_id and r.status = 'open'))
+                               at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as due
+                      from account a) d
+                 where next_at is distinct from due and not early_at_emptied_grant""",
+                defaultTier, defaultTier));
     }
 
-    private final AgroalDataSource dataSource;
-
-    public Ledger(AgroalDataSource dataSource) {
-        this.dataSource = dataSource;
-    }
-
-    /** Fails naming each broken invariant and the accounts that break it. */
+    /**
+     * Fails naming each broken invariant and the accounts that break it. An account that broke an
+     * invariant fails the first test that finds it; later tests fail only for accounts (or
+     * invariants) not reported before, so one broken account does not fail every test after it.
+     */
     public void assertInvariants() {
         Map<String, List<String>> broken = new LinkedHashMap<>();
-        INVARIANTS.forEach((name, sql) -> {
-            List<String> accounts = strings(sql);
+        invariants.forEach((name, invariant) -> {
+            List<String> accounts = strings(invariant.sql(), invariant.args()).stream()
+                    .filter(account -> REPORTED.add(name + " | " + account)).toList();
             if (!accounts.isEmpty()) {
                 broken.put(name, accounts.subList(0, Math.min(10, accounts.size())));
             }
         });
         assertEquals(Map.of(), broken, "ledger invariants broken");
     }
+
+    /** Invariant and account of every break already reported by a test of this application. */
+    private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
 
     /** Everything stored about one account, to compare before and after a refused request. */
     public String snapshot(String userId) {

@@ -10,12 +10,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The clock of the test application: it stands still until a test sets or moves it, so tests
- * reach period ends and expiries without sleeping. It replaces the system clock bean.
+ * reach period ends and expiries without sleeping. It replaces the system clock bean. One clock
+ * serves every test class; {@link LedgerTest} sets it to the class's {@link ClockStart} before
+ * each test.
  */
 @Singleton
 public class TestClock extends Clock {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-10T12:00:00Z"));
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse(ClockStart.DEFAULT));
 
     @Override
     public ZoneId getZone() {
