@@ -86,6 +86,44 @@ class MaintenanceJobsTest extends LedgerTest {
     }
 
     @Test
+    void anAccountWhoseMaintenanceFailsIsRolledBackAloneAndTheRestOfTheBatchIsMaintained() {
+        clock.set("2032-01-01T00:00:00Z");
+        drainDueAccounts();
+        String failing = newUserId("fails");
+        String before = newUserId("before");
+        String after = newUserId("after");
+        for (String user : List.of(before, failing, after)) {
+            openFree(user);
+            codeGeneration(user).statusCode(200);
+        }
+        clock.set("2032-02-01T00:00:01Z");
+        String unchanged = ledger.snapshot(failing);
+        // The database refuses any change to this one account, so its maintenance fails at the flush.
+        ledger.execute("create function refuse_maintenance() returns trigger language plpgsql as "
+                + "$$ begin raise exception 'maintenance refused for this test'; end; $$");
+        ledger.execute("create trigger refuse_maintenance before update on account for each row "
+                + "when (new.account_id = '" + failing + "') execute function refuse_maintenance()");
+        List<String> handled;
+        try {
+            handled = jobs.maintainDueAccountIds().await().atMost(WAIT);
+        } finally {
+            ledger.execute("drop trigger refuse_maintenance on account");
+            ledger.execute("drop function refuse_maintenance()");
+        }
+
+        assertEquals(List.of(true, false, true), List.of(handled.contains(before), handled.contains(failing), handled.contains(after)),
+                "the failing account is left out, the others of its batch are handled: " + handled);
+        for (String user : List.of(before, after)) {
+            assertEquals(2, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'grant'", user),
+                    "one reset for " + user);
+        }
+        assertEquals(unchanged, ledger.snapshot(failing), "the failing account's changes are rolled back, all of them");
+        assertEquals(List.of(failing), jobs.maintainDueAccountIds().await().atMost(WAIT).stream().filter(failing::equals).toList(),
+                "the failing account stays due and the next run handles it");
+        assertEquals(2, ledger.count("select count(*) from ledger_entry where account_id = ? and kind = 'grant'", failing));
+    }
+
+    @Test
     void expiredIdempotencyRecordsAreDeletedAndTheKeyIsFreeAgain() {
         clock.set("2032-01-01T00:00:00Z");
         String user = newUserId("idemclean");

@@ -116,10 +116,7 @@ public interface CreditsConfig {
     }
 
     interface Maintenance {
-        /**
-         * Accounts handled per scheduler transaction (their rows stay locked until it commits), and
-         * idempotency records deleted per cleanup statement.
-         */
+        /** Idempotency records deleted per cleanup statement. (Accounts are maintained one per transaction.) */
         @WithDefault("50")
         int batchSize();
 

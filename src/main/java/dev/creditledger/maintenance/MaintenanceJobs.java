@@ -7,32 +7,34 @@ import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * Applies due period resets, subscription expiries, grant expiries and hold expiries ahead of the lazy path, and
- * deletes expired idempotency records. Each batch is one transaction over accounts picked with
- * {@code FOR UPDATE SKIP LOCKED}: several instances share the work, and each due account is
- * handled by exactly one of them, with the same code the lazy path runs.
+ * deletes expired idempotency records. Each account is maintained in a transaction of its own,
+ * picked with {@code FOR UPDATE SKIP LOCKED}: several instances share the work, each due account
+ * is handled by exactly one of them, with the same code the lazy path runs, and an account whose
+ * maintenance fails rolls back alone (after a failed statement the reactive client rolls the whole
+ * transaction back, savepoint or not, so one transaction per account is what isolates it), stays
+ * due and is left for the next run.
  */
 @ApplicationScoped
 public class MaintenanceJobs {
 
     private static final Logger LOG = Logger.getLogger(MaintenanceJobs.class);
-    private static final String DUE_ACCOUNTS = "select account_id from account where next_maintenance_at <= $1 "
-            + "order by next_maintenance_at limit $2 for update skip locked";
+    /** The next due account no other transaction holds, leaving out those that failed in this run. */
+    private static final String NEXT_DUE_ACCOUNT = "select account_id from account where next_maintenance_at <= $1 "
+            + "and not (account_id = any($2)) order by next_maintenance_at limit 1 for update skip locked";
 
     private final Transactions writes;
     private final DueMaintenance maintenance;
@@ -75,7 +77,7 @@ public class MaintenanceJobs {
     /** Brings every due account up to date; emits the ids of the accounts handled (those that failed are left out). */
     public Uni<List<String>> maintainDueAccountIds() {
         Instant now = Instants.now(clock);
-        return repeatWhileFullIds(() -> writes.inTransaction(() -> maintainBatch(now)));
+        return maintainFrom(now, new ArrayList<>(), new ArrayList<>());
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */
@@ -91,50 +93,27 @@ public class MaintenanceJobs {
                 : Uni.createFrom().item(n));
     }
 
-    /** Runs batches until one comes back short of a full batch; emits the ids of all of them. */
-    private Uni<List<String>> repeatWhileFullIds(Supplier<Uni<List<String>>> batch) {
-        return batch.get().flatMap(ids -> ids.size() == batchSize
-                ? repeatWhileFullIds(batch).map(rest -> {
-                    List<String> all = new ArrayList<>(ids);
-                    all.addAll(rest);
-                    return all;
-                })
-                : Uni.createFrom().item(ids));
-    }
-
-    private Uni<List<String>> maintainBatch(Instant now) {
-        return Sql.session().query(DUE_ACCOUNTS, Sql.utc(now), batchSize)
-                .flatMap(rows -> {
-                    List<String> ids = new ArrayList<>();
-                    for (Sql.Columns row : rows) {
-                        ids.add(row.string("account_id"));
+    /** Maintains the next due account, then the one after, until none is left; emits the ids handled. */
+    private Uni<List<String>> maintainFrom(Instant now, List<String> handled, List<String> failed) {
+        AtomicReference<String> picked = new AtomicReference<>();
+        return writes.inTransaction(() -> Sql.session().query(NEXT_DUE_ACCOUNT, Sql.utc(now), failed.toArray(String[]::new))
+                        .flatMap(rows -> {
+                            if (rows.isEmpty()) {
+                                return Uni.createFrom().item(false);
+                            }
+                            picked.set(rows.get(0).string("account_id"));
+                            return maintenance.applyAndWrite(picked.get(), now, Actors.SCHEDULER).replaceWith(true);
+                        }))
+                .invoke(found -> {
+                    if (found) {
+                        handled.add(picked.get());
                     }
-                    return Multi.createFrom().iterable(ids)
-                            .onItem().transformToUniAndConcatenate(id -> maintainIsolated(id, now))
-                            .collect().asList();
-                });
-    }
-
-    /**
-     * One account inside a savepoint: an account that fails is rolled back alone, logged and left
-     * due for the next run, and the rest of the batch goes on. Emits the id, or null on failure.
-     */
-    private Uni<String> maintainIsolated(String userId, Instant now) {
-        Sql sql = Sql.session();
-        return sql.update("savepoint maintain_account")
-                .chain(() -> maintainOne(userId, now))
-                .chain(() -> sql.update("release savepoint maintain_account"))
-                .replaceWith(userId)
-                .onFailure().recoverWithUni(e -> {
-                    LOG.errorf(e, "Maintenance of account %s failed; it stays due and is retried on the next run", userId);
-                    // What the failed account left in the session is rolled back too: forget it.
-                    return sql.update("rollback to savepoint maintain_account")
-                            .chain(() -> Panache.getSession().invoke(session -> session.clear()))
-                            .replaceWith((String) null);
-                });
-    }
-
-    private Uni<Void> maintainOne(String userId, Instant now) {
-        return maintenance.applyAndWrite(userId, now, Actors.SCHEDULER).replaceWithVoid();
+                })
+                .onFailure(e -> picked.get() != null).recoverWithItem(e -> {
+                    LOG.errorf(e, "Maintenance of account %s failed; it stays due and is retried on the next run", picked.get());
+                    failed.add(picked.get());
+                    return true;
+                })
+                .flatMap(more -> more ? maintainFrom(now, handled, failed) : Uni.createFrom().item(handled));
     }
 }

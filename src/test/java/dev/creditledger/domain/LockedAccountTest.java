@@ -5,7 +5,6 @@ import static dev.creditledger.domain.ReservationStatus.open;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +42,11 @@ class LockedAccountTest {
 
     // ---------------------------------------------------------------------------------------------
     // The cases
+
+    /** The cases that maintain the account as given (a case that changes it first cannot be replayed step by step). */
+    static Stream<Arguments> casesMaintainedAsGiven() {
+        return cases().filter(arguments -> !((Case) ((Named<?>) arguments.get()[0]).getPayload()).hasBefore);
+    }
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -327,9 +331,8 @@ class LockedAccountTest {
      * differs only by the allowances of the missed periods, which the lazy path never issues).
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("casesMaintainedAsGiven")
     void maintainingAtEveryEventOnTheWayEndsInTheSameAccountAsOneLateStep(Case c) {
-        assumeFalse(c.hasBefore, "the case changes the account before maintaining it");
         LockedAccount lazy = c.given.get().lock();
         lazy.maintain(c.now, PLANS);
         Given stepwise = c.given.get();
