@@ -35,7 +35,7 @@ public final class Refusals {
         return r.retryAt() == null ? e : e.header("Retry-After", Long.toString(secondsUntil(r.at(), r.retryAt())));
     }
 
-    /** Whole seconds from {@code now} until {@code then}, rounded up, at least 1: a Retry-After value. */
+    /** Whole seconds from {@code now} until {@code then}, cut down, plus one (a retry after that long is past {@code then}): a Retry-After value. */
     static long secondsUntil(Instant now, Instant then) {
         return Math.max(1, Duration.between(now, then).toMillis() / 1000 + 1);
     }
