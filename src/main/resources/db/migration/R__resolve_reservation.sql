@@ -49,8 +49,9 @@ begin
                               v_account.balance - v_account.held + v_r.held);
         end if;
         -- When this hold's expiry was the account's next maintenance, the next one is the earliest
-        -- of what is left (rule M1; nothing is due now, so each of these lies ahead, and a
-        -- subscription end is only ever set on a paid tier); otherwise it stands.
+        -- of what is left (rule M1; nothing is due now, so each of these lies ahead; a
+        -- subscription end is only set on a paid tier, and one already past counts for nothing);
+        -- otherwise it stands.
         update account a
            set held = a.held - v_r.held,
                open_reservations = a.open_reservations - 1,
@@ -59,7 +60,7 @@ begin
                monthly_tokens_used = a.monthly_tokens_used + v_charge,
                next_maintenance_at = case when a.next_maintenance_at < v_r.expires_at then a.next_maintenance_at else least(
                    a.period_end,
-                   a.subscription_ends_at,
+                   case when a.subscription_ends_at > p_now then a.subscription_ends_at end,
                    (select min(g.expires_at) from credit_grant g where g.account_id = p_account_id and g.remaining > 0),
                    (select min(r.expires_at) from reservation r where r.account_id = p_account_id and r.status = 'open'
                        and r.reservation_id <> p_reservation_id)) end,

@@ -8,6 +8,7 @@ import dev.creditledger.time.Instants;
 import dev.creditledger.write.DueMaintenance;
 import dev.creditledger.write.Transactions;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,7 +78,12 @@ public class MaintenanceJobs {
     /** Brings every due account up to date; emits the ids of the accounts handled (those that failed are left out). */
     public Uni<List<String>> maintainDueAccountIds() {
         Instant now = Instants.now(clock);
-        return maintainFrom(now, new ArrayList<>(), new ArrayList<>());
+        List<String> failed = new ArrayList<>();
+        // A repetition, not a recursion: a backlog of any size runs in constant stack.
+        return Multi.createBy().repeating().uni(() -> maintainNext(now, failed)).until(Step::none)
+                .filter(step -> !step.none() && !step.failed())
+                .map(Step::accountId)
+                .collect().asList();
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */
@@ -93,27 +99,26 @@ public class MaintenanceJobs {
                 : Uni.createFrom().item(n));
     }
 
-    /** Maintains the next due account, then the one after, until none is left; emits the ids handled. */
-    private Uni<List<String>> maintainFrom(Instant now, List<String> handled, List<String> failed) {
+    /** What one step of a run did: maintained an account, failed on one, or found none due. */
+    private record Step(String accountId, boolean failed, boolean none) {
+    }
+
+    /** Maintains the next due account in a transaction of its own, leaving out those that failed in this run. */
+    private Uni<Step> maintainNext(Instant now, List<String> failed) {
         AtomicReference<String> picked = new AtomicReference<>();
         return writes.inTransaction(() -> Sql.session().query(NEXT_DUE_ACCOUNT, Sql.utc(now), failed.toArray(String[]::new))
                         .flatMap(rows -> {
                             if (rows.isEmpty()) {
-                                return Uni.createFrom().item(false);
+                                return Uni.createFrom().item(new Step(null, false, true));
                             }
                             picked.set(rows.get(0).string("account_id"));
-                            return maintenance.applyAndWrite(picked.get(), now, Actors.SCHEDULER).replaceWith(true);
+                            return maintenance.applyAndWrite(picked.get(), now, Actors.SCHEDULER)
+                                    .replaceWith(new Step(picked.get(), false, false));
                         }))
-                .invoke(found -> {
-                    if (found) {
-                        handled.add(picked.get());
-                    }
-                })
                 .onFailure(e -> picked.get() != null).recoverWithItem(e -> {
                     LOG.errorf(e, "Maintenance of account %s failed; it stays due and is retried on the next run", picked.get());
                     failed.add(picked.get());
-                    return true;
-                })
-                .flatMap(more -> more ? maintainFrom(now, handled, failed) : Uni.createFrom().item(handled));
+                    return new Step(picked.get(), true, false);
+                });
     }
 }

@@ -79,11 +79,12 @@ public class Transactions {
 
     /**
      * A Hibernate Reactive transaction without an idempotency record: the slow path, reads that
-     * must apply maintenance, the scheduler. Called from outside a Vert.x context (a test, a
-     * blocking caller), it runs on a new duplicated context, where Hibernate Reactive needs to be.
+     * must apply maintenance, the scheduler. Called from outside a request's duplicated Vert.x
+     * context (a test, a blocking caller, a root event-loop context), it runs on a new safe
+     * duplicated context, where Hibernate Reactive needs to be.
      */
     public <T> Uni<T> inTransaction(Supplier<Uni<T>> work) {
-        if (Vertx.currentContext() != null) {
+        if (VertxContext.isOnDuplicatedContext()) {
             return Panache.withTransaction(work);
         }
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
