@@ -8,9 +8,4 @@ public record AccountSnapshot(long balance, long held, String tier, Instant subs
     public long available() {
         return balance - held;
     }
-
-    /** The snapshot of an account read in full. */
-    public static AccountSnapshot of(Account a) {
-        return new AccountSnapshot(a.balance, a.held, a.tier, a.subscriptionEndsAt, a.periodEnd);
-    }
 }

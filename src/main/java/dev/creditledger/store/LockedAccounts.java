@@ -5,7 +5,6 @@ import static dev.creditledger.sql.Sql.utc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.domain.Account;
-import dev.creditledger.domain.CreditGrant;
 import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.domain.Reservation;
 import dev.creditledger.sql.Sql;

@@ -58,7 +58,7 @@ public class Transactions {
      * a key is given) and the audit entry of an admin action ({@link AuditLog#recordInTransaction}).
      */
     public Uni<Answer> write(String userId, IdempotencyKey key, Function<Instant, Uni<Answer.Result>> work) {
-        return Panache.withTransaction(() -> keyed(userId, key, work)
+        return inTransaction(() -> keyed(userId, key, work)
                 .call(answer -> audit.recordInTransaction(Sql.session(), answer.status())));
     }
 
@@ -108,7 +108,7 @@ public class Transactions {
     }
 
     /** The instant a write is stamped with, taken once its transaction has begun. */
-    public Instant now() {
+    private Instant now() {
         return Instants.now(clock);
     }
 
