@@ -51,7 +51,7 @@ public class AccountResource {
 
     @Allowed({Scope.meter})
     @PUT
-    @Operation(summary = "Initialize an account on sign-up",
+    @Operation(operationId = "openAccount", summary = "Initialize an account on sign-up",
             description = "Idempotent: 201 with the new account and its tier's allowance for a period starting now, "
                     + "200 with the existing account unchanged (any due reset or expiry applied). The body is optional.")
     @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
@@ -72,7 +72,7 @@ public class AccountResource {
 
     @Allowed({Scope.meter, Scope.read})
     @GET
-    @Operation(summary = "Usage status", description = "Balance, counters, plan and active grants, with the seed's field names.")
+    @Operation(operationId = "getAccount", summary = "Usage status", description = "Balance, counters, plan and active grants, with the seed's field names.")
     @APIResponse(responseCode = "200", description = "The account",
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")

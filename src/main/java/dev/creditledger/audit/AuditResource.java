@@ -29,7 +29,7 @@ public class AuditResource {
     }
 
     @GET
-    @Operation(summary = "Admin actions, newest first",
+    @Operation(operationId = "listAudit", summary = "Admin actions, newest first",
             description = "Every POST, PUT and DELETE on an admin-only endpoint: which key, what, when, the answer and the request id.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = AuditLog.Page.class),
             examples = @ExampleObject(name = "page", value = """

@@ -43,7 +43,7 @@ public class ConsumeResource {
 
     @Allowed({Scope.meter})
     @POST
-    @Operation(summary = "Pay for one AI action",
+    @Operation(operationId = "consume", summary = "Pay for one AI action",
             description = "Debits the feature's price (fixed features) or the reported tokens (metered features) in one "
                     + "guarded transaction. Refused with 429 and no change when the account cannot pay.")
     @RequestBody(content = @Content(examples = {

@@ -40,7 +40,7 @@ public class GrantResource {
     }
 
     @POST
-    @Operation(summary = "Grant bonus credits", description = "Adds a grant beside the plan allowance (the seed's grantBonusCredits).")
+    @Operation(operationId = "grantCredits", summary = "Grant bonus credits", description = "Adds a grant beside the plan allowance (the seed's grantBonusCredits).")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "bonus",
             value = "{\"credits\":10,\"reason\":\"Launch week bonus\",\"expiresAt\":\"2027-01-31T00:00:00Z\"}")))
     @APIResponse(responseCode = "201", description = "Granted", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),

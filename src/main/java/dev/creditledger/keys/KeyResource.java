@@ -51,7 +51,7 @@ public class KeyResource {
     }
 
     @POST
-    @Operation(summary = "Create an API key", description = "The secret is in this response only; the service keeps a hash.")
+    @Operation(operationId = "createKey", summary = "Create an API key", description = "The secret is in this response only; the service keeps a hash.")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = KeyViews.CreatedKey.class),
             examples = @ExampleObject(name = "meter", value = """
                     {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,
@@ -66,7 +66,7 @@ public class KeyResource {
     }
 
     @GET
-    @Operation(summary = "List API keys", description = "Every key, revoked ones included, without secrets.")
+    @Operation(operationId = "listKeys", summary = "List API keys", description = "Every key, revoked ones included, without secrets.")
     @APIResponse(responseCode = "200", description = "The keys", content = @Content(schema = @Schema(implementation = KeyViews.KeyList.class),
             examples = @ExampleObject(name = "two keys", value = """
                     {"keys":[{"keyId":1,"name":"bootstrap","prefix":"cl_Ab12Cd34","scopes":["admin"],"rateLimit":null,
@@ -79,7 +79,7 @@ public class KeyResource {
 
     @DELETE
     @Path("/{keyId}")
-    @Operation(summary = "Revoke an API key", description = "Refused at once on this instance, within 10 seconds on the others.")
+    @Operation(operationId = "revokeKey", summary = "Revoke an API key", description = "Refused at once on this instance, within 10 seconds on the others.")
     @APIResponse(responseCode = "200", description = "Revoked", content = @Content(schema = @Schema(implementation = KeyViews.KeyView.class),
             examples = @ExampleObject(name = "revoked", value = """
                     {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,

@@ -39,7 +39,7 @@ public class LedgerResource {
 
     @Allowed({Scope.read})
     @GET
-    @Operation(summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
+    @Operation(operationId = "listLedger", summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
             examples = @ExampleObject(name = "page", value = LEDGER_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")

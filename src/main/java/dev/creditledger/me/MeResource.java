@@ -52,7 +52,7 @@ public class MeResource {
     }
 
     @GET
-    @Operation(summary = "The signed-in user's usage status",
+    @Operation(operationId = "getMe", summary = "The signed-in user's usage status",
             description = "The same view as GET /v1/accounts/{userId}, for the subject of the end-user token: what a frontend "
                     + "shows as \"5 Credits • 10,000 Tokens\". 404 until the app's backend has opened the account.")
     @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class),
@@ -65,7 +65,7 @@ public class MeResource {
 
     @GET
     @Path("/ledger")
-    @Operation(summary = "The signed-in user's ledger, newest first", description = "The same page as GET /v1/accounts/{userId}/ledger, "
+    @Operation(operationId = "listMyLedger", summary = "The signed-in user's ledger, newest first", description = "The same page as GET /v1/accounts/{userId}/ledger, "
             + "for the subject of the end-user token only (a cursor never reaches another account's entries).")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
             examples = @ExampleObject(name = "page", value = LedgerResource.LEDGER_EXAMPLE)))
@@ -81,7 +81,7 @@ public class MeResource {
 
     @GET
     @Path("/reservations")
-    @Operation(summary = "The signed-in user's reservations, newest first", description = "The same page as "
+    @Operation(operationId = "listMyReservations", summary = "The signed-in user's reservations, newest first", description = "The same page as "
             + "GET /v1/accounts/{userId}/reservations, for the subject of the end-user token only: what the user's in-flight "
             + "calls hold, and how earlier ones were settled.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = ReservationPage.class),

@@ -27,7 +27,7 @@ public class PlansResource {
 
     @Allowed({Scope.meter, Scope.read})
     @GET
-    @Operation(summary = "Tiers with allowances, features with prices, tokens per credit")
+    @Operation(operationId = "listPlans", summary = "Tiers with allowances, features with prices, tokens per credit")
     @APIResponse(responseCode = "200", description = "The configured plans", content = @Content(schema = @Schema(implementation = PlansView.class),
             examples = @ExampleObject(name = "defaults", value = """
                     {"tokensPerCredit":2000,"defaultTier":"free","maxTokensPerRequest":1000000000000,

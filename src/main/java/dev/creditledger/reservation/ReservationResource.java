@@ -75,7 +75,7 @@ public class ReservationResource {
     @Allowed({Scope.meter})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Hold credits for an in-flight AI call",
+    @Operation(operationId = "createReservation", summary = "Hold credits for an in-flight AI call",
             description = "Sets tokens aside in one guarded transaction: the most a metered call may use, or a fixed feature's "
                     + "price. They stay in the balance but cannot be spent by anything else until the reservation is settled, "
                     + "released, or expires after ttlSeconds. Refused with 429 and no change when the account cannot cover "
@@ -104,7 +104,7 @@ public class ReservationResource {
     @POST
     @Path("/{reservationId}/settle")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Settle a reservation with the actual usage",
+    @Operation(operationId = "settleReservation", summary = "Settle a reservation with the actual usage",
             description = "Charges the tokens the call used (metered) or the feature's price (fixed) and ends the hold, in one "
                     + "guarded transaction. Usage above the hold is charged as far as the available balance covers it; what it "
                     + "cannot cover is reported as uncoveredTokens, never overdrawn. A reservation is resolved exactly once: "
@@ -134,7 +134,7 @@ public class ReservationResource {
     @Allowed({Scope.meter})
     @POST
     @Path("/{reservationId}/release")
-    @Operation(summary = "Release a reservation without charging",
+    @Operation(operationId = "releaseReservation", summary = "Release a reservation without charging",
             description = "Ends the hold and makes its tokens available again (the call was not made, or failed). Any body "
                     + "is ignored. Releasing a reservation that is no longer open is 409, with the reservation as it stands.")
     @APIResponse(responseCode = "200", description = "Released", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
@@ -158,7 +158,7 @@ public class ReservationResource {
     @Allowed({Scope.meter, Scope.read})
     @GET
     @Path("/{reservationId}")
-    @Operation(summary = "One reservation", description = "As it stands now: a hold past its expiry shows as expired.")
+    @Operation(operationId = "getReservation", summary = "One reservation", description = "As it stands now: a hold past its expiry shows as expired.")
     @APIResponse(responseCode = "200", description = "The reservation", content = @Content(schema = @Schema(implementation = ReservationView.class),
             examples = @ExampleObject(name = "open", value = VIEW_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
@@ -172,7 +172,7 @@ public class ReservationResource {
 
     @Allowed({Scope.meter, Scope.read})
     @GET
-    @Operation(summary = "The account's reservations, newest first", description = "All of them, or those of one status.")
+    @Operation(operationId = "listReservations", summary = "The account's reservations, newest first", description = "All of them, or those of one status.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = ReservationPage.class),
             examples = @ExampleObject(name = "page", value = PAGE_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "BadRequest")

@@ -55,7 +55,7 @@ public class SubscriptionResource {
     }
 
     @PUT
-    @Operation(summary = "Upgrade, change or renew a subscription",
+    @Operation(operationId = "changeSubscription", summary = "Upgrade, change or renew a subscription",
             description = "A new tier starts a new period now with that tier's full allowance (the old allowance's rest expires). "
                     + "The same active tier with `days` extends from the current end (renewal).")
     @RequestBody(content = @Content(examples = {
@@ -77,7 +77,7 @@ public class SubscriptionResource {
     }
 
     @DELETE
-    @Operation(summary = "Downgrade to the default tier",
+    @Operation(operationId = "cancelSubscription", summary = "Downgrade to the default tier",
             description = "Now (the paid allowance's rest expires, the free allowance starts a new period), or with "
                     + "`atPeriodEnd=true` at the end of the current period. A no-op on the default tier.")
     @APIResponse(responseCode = "200", description = "The account after the change",
