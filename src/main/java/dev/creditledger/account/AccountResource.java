@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -58,10 +58,13 @@ public class AccountResource {
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "200", description = "Already existed", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @RequestBody(required = false, content = @Content(examples = {
+            @ExampleObject(name = "free", value = "{}"),
+            @ExampleObject(name = "pro", value = "{\"tier\":\"pro\",\"subscriptionDays\":30}")}))
+    @APIResponse(responseCode = "400", ref = "BadTierRequest")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> open(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                              @Parameter(description = "Makes retries safe: one effect per key") @HeaderParam(IdempotencyKey.HEADER)
+    public Uni<Response> open(@PathParam("userId") String userId,
+                              @HeaderParam(IdempotencyKey.HEADER)
                               String idempotencyKey,
                               @Valid OpenAccountRequest request) {
         UserIds.checked(userId);
@@ -75,9 +78,9 @@ public class AccountResource {
     @Operation(operationId = "getAccount", summary = "Usage status", description = "Balance, counters, plan and active grants, with the seed's field names.")
     @APIResponse(responseCode = "200", description = "The account",
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "free", value = ACCOUNT_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    public Uni<AccountView> status(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId) {
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
+    public Uni<AccountView> status(@PathParam("userId") String userId) {
         return service.status(UserIds.checked(userId));
     }
 }

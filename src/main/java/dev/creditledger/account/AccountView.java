@@ -26,7 +26,7 @@ public record AccountView(
         @Schema(description = "When this period ends and the allowance refills") Instant monthlyResetDate,
         @JsonProperty("isSubscribed") @Schema(description = "True on a tier other than the default (free) one") boolean isSubscribed,
         @Schema(example = "free") String subscriptionTier,
-        @Schema(description = "When the subscription ends; null for none or no end") Instant subscriptionEndsAt,
+        @Schema(description = "When the subscription ends; null for none or no end", nullable = true) Instant subscriptionEndsAt,
         Instant createdAt,
         Instant updatedAt,
         @Schema(description = "Active grants in the order they are drawn") List<GrantView> grants) {

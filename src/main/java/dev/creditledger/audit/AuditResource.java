@@ -12,7 +12,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -37,9 +36,9 @@ public class AuditResource {
                      "requestId":"req-7f3a","createdAt":"2026-11-24T10:05:00Z"},
                      {"auditId":2,"keyId":1,"keyPrefix":"cl_Ab12Cd34","method":"PUT","path":"/v1/accounts/user_123/subscription",
                      "status":200,"requestId":"req-7f39","createdAt":"2026-11-24T10:04:00Z"}],"nextCursor":"ZToy"}""")))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    public Uni<AuditLog.Page> audit(@Parameter(description = "Entries per page, 1 to 200 (default 50)") @QueryParam("limit") String limit,
-                                    @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    public Uni<AuditLog.Page> audit(@QueryParam("limit") String limit,
+                                    @QueryParam("cursor") String cursor) {
         return audit.page(Cursors.limit(limit), cursor);
     }
 }

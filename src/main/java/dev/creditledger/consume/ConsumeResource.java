@@ -22,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -53,12 +52,12 @@ public class ConsumeResource {
             content = @Content(schema = @Schema(implementation = ConsumeResponse.class), examples = @ExampleObject(name = "paid", value = """
                     {"success":true,"feature":"code_generation","entryId":7,"creditInfo":{"tokensUsed":2000,"creditsUsed":1,
                      "creditsRemaining":4,"tokensRemaining":8000,"totalTokensUsed":2000}}""")))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "BadFeatureRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
     @APIResponse(responseCode = "429", ref = "InsufficientCredits")
-    public Uni<Response> consume(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                 @Parameter(description = "Makes retries safe: one debit per key") @HeaderParam(IdempotencyKey.HEADER)
+    public Uni<Response> consume(@PathParam("userId") String userId,
+                                 @HeaderParam(IdempotencyKey.HEADER)
                                  String idempotencyKey,
                                  @NotNull @Valid ConsumeRequest request) {
         UserIds.checked(userId);

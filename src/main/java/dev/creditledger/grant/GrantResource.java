@@ -20,7 +20,6 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -48,10 +47,10 @@ public class GrantResource {
                     {"grantId":42,"source":"bonus","credits":10,"amountTokens":20000,"remainingCredits":10,"remainingTokens":20000,
                      "priority":100,"effectiveAt":"2026-11-24T10:00:00Z","expiresAt":"2027-01-31T00:00:00Z","reason":"Launch week bonus"}""")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> grant(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                               @Parameter(description = "Makes retries safe: one grant per key") @HeaderParam(IdempotencyKey.HEADER)
+    public Uni<Response> grant(@PathParam("userId") String userId,
+                               @HeaderParam(IdempotencyKey.HEADER)
                                String idempotencyKey,
                                @NotNull @Valid GrantRequest request) {
         UserIds.checked(userId);

@@ -18,8 +18,8 @@ public record GrantView(
         @Schema(description = "Tokens left", example = "20000") long remainingTokens,
         @Schema(description = "Lower is drawn first", example = "100") int priority,
         Instant effectiveAt,
-        @Schema(description = "When what is left expires; null never") Instant expiresAt,
-        @Schema(example = "Launch week bonus") String reason) {
+        @Schema(description = "When what is left expires; null never", nullable = true) Instant expiresAt,
+        @Schema(example = "Launch week bonus", nullable = true) String reason) {
 
     public static GrantView of(CreditGrant g, PlanCatalog plans) {
         return new GrantView(g.grantId, g.source, plans.credits(g.amount), g.amount, plans.credits(g.remaining), g.remaining,

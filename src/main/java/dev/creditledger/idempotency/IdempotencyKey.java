@@ -17,14 +17,17 @@ import java.util.regex.Pattern;
 public record IdempotencyKey(String value, String fingerprint) {
 
     public static final String HEADER = "Idempotency-Key";
-    private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7E]{1,255}");
+    public static final int MAX_LENGTH = 255;
+    /** 1 to {@link #MAX_LENGTH} printable ASCII characters, not only spaces. */
+    public static final String PATTERN = "^(?! +$)[\\x20-\\x7E]{1," + MAX_LENGTH + "}$";
+    private static final Pattern PRINTABLE_ASCII = Pattern.compile(PATTERN);
 
     /** Null when the header is absent; a 400 naming the header when it is ill-formed. */
     public static IdempotencyKey of(String header, String operation, String userId, Object request, ObjectMapper mapper) {
         if (header == null) {
             return null;
         }
-        if (!PRINTABLE_ASCII.matcher(header).matches() || header.isBlank()) {
+        if (!PRINTABLE_ASCII.matcher(header).matches()) {
             throw CreditException.invalid(HEADER, "must be 1 to 255 printable ASCII characters");
         }
         try {

@@ -84,8 +84,8 @@ public class KeyResource {
             examples = @ExampleObject(name = "revoked", value = """
                     {"keyId":2,"name":"checkout backend","prefix":"cl_Xq3vT9kP","scopes":["meter"],"rateLimit":200,
                      "createdAt":"2026-11-24T10:00:00Z","lastUsedAt":"2026-11-24T10:20:00Z","revokedAt":"2026-11-24T10:30:00Z"}""")))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", description = "No such key")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "KeyNotFound")
     public Uni<KeyViews.KeyView> revoke(@PathParam("keyId") String keyId) {
         long id = parseId(keyId);
         return writes.onConnection(conn -> store.revoke(conn, id, Instants.now(clock)).call(key -> {

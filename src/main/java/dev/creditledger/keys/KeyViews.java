@@ -34,10 +34,10 @@ public final class KeyViews {
             @Schema(example = "checkout backend") String name,
             @Schema(description = "The key's first characters, to tell keys apart", example = "cl_Xq3vT9kP") String prefix,
             Set<Scope> scopes,
-            @Schema(description = "Requests per second on each instance; null for the configured default") Integer rateLimit,
+            @Schema(description = "Requests per second on each instance; null for the configured default", nullable = true) Integer rateLimit,
             Instant createdAt,
-            @Schema(description = "Last use, to within 10 seconds") Instant lastUsedAt,
-            @Schema(description = "Set once revoked; a revoked key is refused") Instant revokedAt) {
+            @Schema(description = "Last use, to within 10 seconds", nullable = true) Instant lastUsedAt,
+            @Schema(description = "Set once revoked; a revoked key is refused", nullable = true) Instant revokedAt) {
 
         static KeyView of(ApiKey key) {
             return new KeyView(key.keyId(), key.name(), key.prefix(), key.scopes(), key.rateLimit(), key.createdAt(), key.lastUsedAt(),
@@ -51,7 +51,7 @@ public final class KeyViews {
             @Schema(example = "checkout backend") String name,
             @Schema(example = "cl_Xq3vT9kP") String prefix,
             Set<Scope> scopes,
-            Integer rateLimit,
+            @Schema(nullable = true) Integer rateLimit,
             Instant createdAt,
             @Schema(description = "The secret; store it now, it is never shown again",
                     example = "cl_Xq3vT9kPz0aB7cD2eF4gH6iJ8kL0mN2oP4qR6sT8uV") String key) {

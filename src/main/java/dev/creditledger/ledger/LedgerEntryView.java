@@ -21,14 +21,14 @@ public record LedgerEntryView(
         @Schema(description = "Signed change in credits", example = "-1") BigDecimal amountCredits,
         @Schema(description = "Balance after this entry, tokens", example = "8000") long balanceAfterTokens,
         @Schema(description = "Balance after this entry, credits", example = "4") BigDecimal balanceAfterCredits,
-        @Schema(example = "code_generation") String feature,
-        @Schema(description = "Tokens the client reported", example = "1800") Long tokens,
-        @Schema(description = "Which grants paid or received how much") List<GrantPortion> grants,
-        String idempotencyKey,
+        @Schema(example = "code_generation", nullable = true) String feature,
+        @Schema(description = "Tokens the client reported", example = "1800", nullable = true) Long tokens,
+        @Schema(description = "Which grants paid or received how much", nullable = true) List<GrantPortion> grants,
+        @Schema(nullable = true) String idempotencyKey,
         @Schema(example = "api") String actor,
-        String reason,
+        @Schema(nullable = true) String reason,
         Instant createdAt,
-        @Schema(description = "The reservation of a hold, settle, release or shrink entry", example = "17") Long reservationId,
+        @Schema(description = "The reservation of a hold, settle, release or shrink entry", example = "17", nullable = true) Long reservationId,
         @Schema(description = "Signed change of the held amount in tokens: + for a hold, - for a settle, release or shrink", example = "0")
         long heldChangeTokens) {
 

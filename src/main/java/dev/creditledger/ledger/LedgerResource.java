@@ -15,7 +15,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -42,12 +41,11 @@ public class LedgerResource {
     @Operation(operationId = "listLedger", summary = "The account's ledger, newest first", description = "Every balance change with the grants it touched.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
             examples = @ExampleObject(name = "page", value = LEDGER_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    public Uni<LedgerPage> ledger(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                  @Parameter(description = "Entries per page, 1 to 200 (default 50)", example = "50")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
+    public Uni<LedgerPage> ledger(@PathParam("userId") String userId,
                                   @QueryParam("limit") String limit,
-                                  @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+                                  @QueryParam("cursor") String cursor) {
         UserIds.checked(userId);
         return service.page(userId, Cursors.limit(limit), cursor);
     }

@@ -1,5 +1,7 @@
 package dev.creditledger.me;
 
+import dev.creditledger.domain.ReservationStatus;
+
 import dev.creditledger.account.AccountResource;
 import dev.creditledger.account.AccountService;
 import dev.creditledger.account.AccountView;
@@ -57,7 +59,7 @@ public class MeResource {
                     + "shows as \"5 Credits • 10,000 Tokens\". 404 until the app's backend has opened the account.")
     @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class),
             examples = @ExampleObject(name = "free", value = AccountResource.ACCOUNT_EXAMPLE)))
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
     @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<AccountView> me(@Context RoutingContext routing) {
         return accounts.status(userId(routing));
@@ -69,13 +71,12 @@ public class MeResource {
             + "for the subject of the end-user token only (a cursor never reaches another account's entries).")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = LedgerPage.class),
             examples = @ExampleObject(name = "page", value = LedgerResource.LEDGER_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
     @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<LedgerPage> myLedger(@Context RoutingContext routing,
-                                    @Parameter(description = "Entries per page, 1 to 200 (default 50)", example = "50")
                                     @QueryParam("limit") String limit,
-                                    @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+                                    @QueryParam("cursor") String cursor) {
         return ledger.page(userId(routing), Cursors.limit(limit), cursor);
     }
 
@@ -86,15 +87,13 @@ public class MeResource {
             + "calls hold, and how earlier ones were settled.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = ReservationPage.class),
             examples = @ExampleObject(name = "page", value = ReservationResource.PAGE_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
     @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<ReservationPage> myReservations(@Context RoutingContext routing,
-                                               @Parameter(description = "open, settled, released or expired; all when absent",
-                                                       example = "open") @QueryParam("status") String status,
-                                               @Parameter(description = "Reservations per page, 1 to 200 (default 50)", example = "50")
+                                               @Parameter(description = "Only reservations with this status; all when absent", schema = @Schema(implementation = ReservationStatus.class)) @QueryParam("status") String status,
                                                @QueryParam("limit") String limit,
-                                               @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+                                               @QueryParam("cursor") String cursor) {
         return reservations.page(userId(routing), ReservationResource.status(status), Cursors.limit(limit), cursor);
     }
 

@@ -21,7 +21,7 @@ public record PlansView(
 
     @Schema(name = "Feature")
     public record FeatureView(@Schema(example = "code_generation") String name, @Schema(example = "fixed") CreditsConfig.Pricing pricing,
-                              @Schema(description = "Price per request (fixed features)", example = "1") BigDecimal credits,
-                              @Schema(description = "Price per request in tokens (fixed features)", example = "2000") Long tokens) {
+                              @Schema(description = "Price per request (fixed features)", example = "1", nullable = true) BigDecimal credits,
+                              @Schema(description = "Price per request in tokens (fixed features)", example = "2000", nullable = true) Long tokens) {
     }
 }

@@ -7,5 +7,5 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "ReservationPage")
 public record ReservationPage(
         List<ReservationView> reservations,
-        @Schema(description = "Pass as `cursor` for the next (older) page; null on the last page") String nextCursor) {
+        @Schema(description = "Pass as `cursor` for the next (older) page; null on the last page", nullable = true) String nextCursor) {
 }

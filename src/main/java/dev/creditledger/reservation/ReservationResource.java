@@ -87,12 +87,12 @@ public class ReservationResource {
     @APIResponse(responseCode = "201", description = "Held", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ReservationAnswer.class),
                     examples = @ExampleObject(name = "held", value = OPEN_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "BadFeatureRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
     @APIResponse(responseCode = "429", ref = "HoldRefused")
-    public Uni<Response> hold(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                              @Parameter(description = "Makes retries safe: one hold per key") @HeaderParam(IdempotencyKey.HEADER)
+    public Uni<Response> hold(@PathParam("userId") String userId,
+                              @HeaderParam(IdempotencyKey.HEADER)
                               String idempotencyKey,
                               @NotNull @Valid ReservationRequest request) {
         UserIds.checked(userId);
@@ -118,10 +118,10 @@ public class ReservationResource {
     @APIResponse(responseCode = "404", ref = "ReservationNotFound")
     @APIResponse(responseCode = "409", ref = "ReservationNotOpen")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> settle(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                @Parameter(description = "The reservation's id", example = "17") @PathParam("reservationId")
+    public Uni<Response> settle(@PathParam("userId") String userId,
+                                @PathParam("reservationId")
                                 String reservationId,
-                                @Parameter(description = "Makes retries safe: one effect per key") @HeaderParam(IdempotencyKey.HEADER)
+                                @HeaderParam(IdempotencyKey.HEADER)
                                 String idempotencyKey,
                                 @Valid SettleRequest request) {
         UserIds.checked(userId);
@@ -140,14 +140,14 @@ public class ReservationResource {
     @APIResponse(responseCode = "200", description = "Released", headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = ReservationAnswer.class),
                     examples = @ExampleObject(name = "released", value = RELEASED_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
     @APIResponse(responseCode = "404", ref = "ReservationNotFound")
     @APIResponse(responseCode = "409", ref = "ReservationNotOpen")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> release(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                 @Parameter(description = "The reservation's id", example = "17") @PathParam("reservationId")
+    public Uni<Response> release(@PathParam("userId") String userId,
+                                 @PathParam("reservationId")
                                  String reservationId,
-                                 @Parameter(description = "Makes retries safe: one effect per key") @HeaderParam(IdempotencyKey.HEADER)
+                                 @HeaderParam(IdempotencyKey.HEADER)
                                  String idempotencyKey) {
         UserIds.checked(userId);
         long id = reservationId(reservationId);
@@ -161,10 +161,10 @@ public class ReservationResource {
     @Operation(operationId = "getReservation", summary = "One reservation", description = "As it stands now: a hold past its expiry shows as expired.")
     @APIResponse(responseCode = "200", description = "The reservation", content = @Content(schema = @Schema(implementation = ReservationView.class),
             examples = @ExampleObject(name = "open", value = VIEW_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
     @APIResponse(responseCode = "404", ref = "ReservationNotFound")
-    public Uni<ReservationView> get(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                    @Parameter(description = "The reservation's id", example = "17") @PathParam("reservationId")
+    public Uni<ReservationView> get(@PathParam("userId") String userId,
+                                    @PathParam("reservationId")
                                     String reservationId) {
         UserIds.checked(userId);
         return service.get(userId, reservationId(reservationId));
@@ -175,14 +175,13 @@ public class ReservationResource {
     @Operation(operationId = "listReservations", summary = "The account's reservations, newest first", description = "All of them, or those of one status.")
     @APIResponse(responseCode = "200", description = "One page", content = @Content(schema = @Schema(implementation = ReservationPage.class),
             examples = @ExampleObject(name = "page", value = PAGE_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    public Uni<ReservationPage> list(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                     @Parameter(description = "open, settled, released or expired; all when absent", example = "open")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
+    public Uni<ReservationPage> list(@PathParam("userId") String userId,
+                                     @Parameter(description = "Only reservations with this status; all when absent", schema = @Schema(implementation = ReservationStatus.class))
                                      @QueryParam("status") String status,
-                                     @Parameter(description = "Reservations per page, 1 to 200 (default 50)", example = "50")
                                      @QueryParam("limit") String limit,
-                                     @Parameter(description = "`nextCursor` of the previous page") @QueryParam("cursor") String cursor) {
+                                     @QueryParam("cursor") String cursor) {
         UserIds.checked(userId);
         return service.page(userId, status(status), Cursors.limit(limit), cursor);
     }

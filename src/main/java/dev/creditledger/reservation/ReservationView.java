@@ -18,14 +18,14 @@ public record ReservationView(
         @Schema(description = "Tokens held now: requestedTokens while open (less if an expiry shrank it), 0 once resolved",
                 example = "4000") long heldTokens,
         @Schema(description = "Credits held now", example = "2") BigDecimal heldCredits,
-        @Schema(description = "Tokens the settle reported; null unless settled", example = "3120") Long reportedTokens,
-        @Schema(description = "Tokens the settle charged; null unless settled", example = "3120") Long chargedTokens,
-        @Schema(description = "Credits the settle charged; null unless settled", example = "1.56") BigDecimal chargedCredits,
+        @Schema(description = "Tokens the settle reported; null unless settled", example = "3120", nullable = true) Long reportedTokens,
+        @Schema(description = "Tokens the settle charged; null unless settled", example = "3120", nullable = true) Long chargedTokens,
+        @Schema(description = "Credits the settle charged; null unless settled", example = "1.56", nullable = true) BigDecimal chargedCredits,
         @Schema(description = "Tokens the settle should have charged but the account could not cover; null unless settled",
-                example = "0") Long uncoveredTokens,
+                example = "0", nullable = true) Long uncoveredTokens,
         Instant createdAt,
         @Schema(description = "When an open reservation expires and its credits are released on their own") Instant expiresAt,
-        @Schema(description = "When it was settled, released or expired; null while open") Instant resolvedAt) {
+        @Schema(description = "When it was settled, released or expired; null while open", nullable = true) Instant resolvedAt) {
 
     public static ReservationView of(Reservation r, PlanCatalog plans) {
         boolean settled = r.status == ReservationStatus.settled;

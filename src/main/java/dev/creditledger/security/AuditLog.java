@@ -38,7 +38,7 @@ public class AuditLog {
     }
 
     @Schema(name = "AuditPage")
-    public record Page(List<Entry> entries, @Schema(description = "Pass as `cursor` for older entries") String nextCursor) {
+    public record Page(List<Entry> entries, @Schema(description = "Pass as `cursor` for older entries; null on the last page", nullable = true) String nextCursor) {
     }
 
     /** An admin action under way on this request: who, what, and whether its transaction wrote the entry. */

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -39,7 +40,7 @@ public class SubscriptionResource {
     /** The account after an upgrade to pro: what both subscription calls answer (the seed's test case 3). */
     static final String PRO_EXAMPLE = """
             {"userId":"user_123","credits":100,"availableTokens":200000,"balanceTokens":200000,"heldTokens":0,
-             "totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
+             "openReservations":0,"totalTokensUsed":0,"monthlyTokensUsed":0,"periodStart":"2026-11-24T10:00:00Z",
              "monthlyResetDate":"2026-12-24T10:00:00Z","isSubscribed":true,"subscriptionTier":"pro",
              "subscriptionEndsAt":"2026-12-24T10:00:00Z","createdAt":"2026-11-24T09:00:00Z","updatedAt":"2026-11-24T10:00:00Z",
              "grants":[{"grantId":2,"source":"allowance","credits":100,"amountTokens":200000,"remainingCredits":100,
@@ -64,11 +65,11 @@ public class SubscriptionResource {
     @APIResponse(responseCode = "200", description = "The account after the change",
             headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class), examples = @ExampleObject(name = "pro", value = PRO_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "BadTierRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> change(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                @Parameter(description = "Makes retries safe: one change per key") @HeaderParam(IdempotencyKey.HEADER)
+    public Uni<Response> change(@PathParam("userId") String userId,
+                                @HeaderParam(IdempotencyKey.HEADER)
                                 String idempotencyKey,
                                 @NotNull @Valid SubscriptionRequest request) {
         UserIds.checked(userId);
@@ -84,13 +85,13 @@ public class SubscriptionResource {
             headers = @Header(name = Answer.REPLAYED_HEADER, ref = "IdempotentReplayed"),
             content = @Content(schema = @Schema(implementation = AccountView.class),
                     examples = @ExampleObject(name = "at period end: unchanged until then", value = PRO_EXAMPLE)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", ref = "InvalidRequest")
+    @APIResponse(responseCode = "404", ref = "AccountNotFound")
     @APIResponse(responseCode = "422", ref = "KeyReused")
-    public Uni<Response> cancel(@Parameter(description = "The app's user id", example = "user_123") @PathParam("userId") String userId,
-                                @Parameter(description = "Cancel at the end of the current period instead of now")
+    public Uni<Response> cancel(@PathParam("userId") String userId,
+                                @Parameter(description = "Cancel at the end of the current period instead of now", schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "false"))
                                 @QueryParam("atPeriodEnd") String atPeriodEnd,
-                                @Parameter(description = "Makes retries safe") @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey) {
+                                @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey) {
         UserIds.checked(userId);
         boolean atEnd = QueryParams.bool("atPeriodEnd", atPeriodEnd);
         IdempotencyKey key = IdempotencyKey.of(idempotencyKey, "cancel", userId, Map.of("atPeriodEnd", atEnd), mapper);

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Every test request carries the suite's bootstrap admin key ({@code %test.credits.bootstrap-admin-key})
  * unless it sends an Authorization header of its own. A test that needs no header at all calls
- * {@link #withoutKey()}; the default comes back before the next test.
+ * {@link #withoutKey()}; the default comes back before the next test. Every answer is held against the
+ * OpenAPI document ({@link ContractCheck}).
  */
 public class AdminKeyByDefault implements QuarkusTestBeforeEachCallback {
 
@@ -24,10 +25,10 @@ public class AdminKeyByDefault implements QuarkusTestBeforeEachCallback {
 
     @Override
     public void beforeEach(QuarkusTestMethodContext context) {
-        RestAssured.replaceFiltersWith(List.of(ADMIN));
+        RestAssured.replaceFiltersWith(List.of(ADMIN, ContractCheck.INSTANCE));
     }
 
     public static void withoutKey() {
-        RestAssured.replaceFiltersWith(List.of());
+        RestAssured.replaceFiltersWith(List.of(ContractCheck.INSTANCE));
     }
 }
