@@ -28,7 +28,7 @@
 #   CREDIT_LEDGER_JAR        the packaged jar (default target/quarkus-app/quarkus-run.jar under the
 #                            repository root; a relative path is taken from the caller's directory)
 #   PORT                     the service's port (default: a free one)
-#   WEB_APP_ORIGIN           the origin allowed by CORS (default http://127.0.0.1:3000)
+#   WEB_APP_ORIGIN           the origin allowed by CORS (default http://127.0.0.1:<a free port>)
 #   CREDIT_LEDGER_JWT_ISSUER issuer of end-user tokens (default https://web-app.credit-ledger.invalid)
 #   CREDIT_LEDGER_LOG_DIR    where the service log goes (default /tmp)
 #   CREDIT_LEDGER_JAVA_OPTS  extra JVM options
@@ -52,7 +52,6 @@ JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
 PG_HOST=${PGHOST:-127.0.0.1}
 PG_PORT=${PGPORT:-5432}
 PG_USER=${PGUSER:-postgres}
-ORIGIN=${WEB_APP_ORIGIN:-http://127.0.0.1:3000}
 ISSUER=${CREDIT_LEDGER_JWT_ISSUER:-https://web-app.credit-ledger.invalid}
 AUDIENCE=credit-ledger
 LOG_DIR=${CREDIT_LEDGER_LOG_DIR:-/tmp}
@@ -102,6 +101,17 @@ else
         if ! port_in_use "$candidate"; then SERVICE_PORT=$candidate; break; fi
     done
     [[ -n $SERVICE_PORT ]] || die "found no free port"
+fi
+
+# The web app's origin (allowed by CORS): WEB_APP_ORIGIN, else a free port of its own.
+if [[ -n ${WEB_APP_ORIGIN:-} ]]; then
+    ORIGIN=$WEB_APP_ORIGIN
+else
+    for _ in $(seq 1 50); do
+        candidate=$(( 20000 + RANDOM % 30000 ))
+        if [[ $candidate != "$SERVICE_PORT" ]] && ! port_in_use "$candidate"; then ORIGIN=http://127.0.0.1:$candidate; break; fi
+    done
+    [[ -n ${ORIGIN:-} ]] || die "found no free port for the web app"
 fi
 
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME"

@@ -74,12 +74,17 @@ export function createApp(config) {
   const files = staticFiles();
 
   // GET /api/session?user=ID: "signs in" ID. In this demo the user is whoever the query (then the
-  // cookie) names; a real app takes the user from its own login and never from the request.
+  // cookie) names. DEMO ONLY: the cookie is unsigned and anyone may ask for any user's token here.
+  // A real app takes the user from its own login (a signed or server-side session), never from the
+  // request, and signs tokens only for the user that session proves.
   async function session(req, res, url) {
     const userId = url.searchParams.get("user") ?? cookie(req, "demo_user");
     if (!userId || !USER_ID.test(userId)) return send(res, 401, { error: "not signed in: open /?user=<id>" });
     const opened = await credits.PUT("/v1/accounts/{userId}", { params: { path: { userId } }, body: {} });
-    if (!opened.data) return send(res, 502, { error: "the credit service refused the sign-up", problem: opened.error });
+    if (!opened.data) {
+      console.error("sign-up refused by credit-ledger:", opened.response.status, opened.error);
+      return send(res, 502, { error: "the credit service is unavailable" });
+    }
     const { token, expiresAt } = signUserToken(config, userId);
     send(res, 200, { userId, token, expiresAt, serviceUrl: config.serviceUrl }, {
       "Set-Cookie": `demo_user=${encodeURIComponent(userId)}; Path=/; HttpOnly; SameSite=Strict`,
@@ -106,7 +111,9 @@ export function createApp(config) {
         ...(retryAfter ? { "Retry-After": retryAfter } : {}),
       });
     }
-    send(res, 502, { error: "the credit service refused the consume", status: response.status, problem: error });
+    // Anything else is the app's fault or the service's (a wrong key, a bug): logged, not shown.
+    console.error("consume refused by credit-ledger:", response.status, error);
+    send(res, 502, { error: "the credit service is unavailable" });
   }
 
   return createServer(async (req, res) => {

@@ -99,15 +99,33 @@ export const problemTypes = {
   unavailable: "urn:credit-ledger:problem:unavailable",
 } as const satisfies Record<string, ProblemType>;
 
+// Compile-time check: problemTypes names every type of the contract (the build fails when one is missing).
+type UnlistedProblemType = Exclude<ProblemType, (typeof problemTypes)[keyof typeof problemTypes]>;
+const everyProblemTypeListed: [UnlistedProblemType] extends [never] ? true : UnlistedProblemType = true;
+void everyProblemTypeListed;
+
 export type InsufficientCreditsProblem = ProblemOf<typeof problemTypes.insufficientCredits>;
 
 /**
- * True when `body` is a problem (an object with a string `type`) and, when `type` is given, a
- * problem of that type; narrows `body` to it:
+ * What every problem carries, whatever its type: also one of a type newer than this client, which
+ * must still be readable (its `type` is then none of `problemTypes`).
+ */
+export interface AnyProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  [extension: string]: unknown;
+}
+
+/**
+ * True when `body` is a problem (an object with a string `type`). Without `type`, it narrows to
+ * the fields every problem has; with `type`, to that problem's own schema:
  *
  *   if (isProblem(error, problemTypes.insufficientCredits)) showUpgrade(error.monthlyResetDate);
  */
-export function isProblem(body: unknown): body is CreditLedgerProblem;
+export function isProblem(body: unknown): body is AnyProblemBody;
 export function isProblem<T extends ProblemType>(body: unknown, type: T): body is ProblemOf<T>;
 export function isProblem(body: unknown, type?: string): boolean {
   if (typeof body !== "object" || body === null) return false;

@@ -157,7 +157,6 @@ describe("credit-ledger client", () => {
     assert.equal(during.availableTokens, 6000);
     assert.equal(during.openReservations, 1);
 
-    // The document types the path parameter as a string (the body has it as an integer).
     const reservationId = reservation.reservationId;
     const settled = await admin.POST("/v1/accounts/{userId}/reservations/{reservationId}/settle", {
       params: { path: { userId, reservationId } },

@@ -24,3 +24,13 @@ test("isProblem refuses another type, and bodies that are not problems", () => {
     assert.equal(isProblem(body), false, JSON.stringify(body));
   }
 });
+
+test("a problem of a type newer than this client is still a problem, and none of the known types", () => {
+  const newer: unknown = { type: "urn:credit-ledger:problem:from-the-future", title: "Later", status: 400, detail: "d", instance: "/v1/x" };
+  assert.equal(isProblem(newer), true);
+  if (!isProblem(newer)) assert.fail("not a problem");
+  assert.equal(newer.status, 400);
+  for (const known of Object.values(problemTypes)) {
+    assert.equal(isProblem(newer, known), false, known);
+  }
+});

@@ -65,9 +65,10 @@ test("the page shows 5 credits, five actions spend them, the sixth shows the upg
   const context = await browser.newContext();
   const page = await context.newPage();
   const meReads = [];
-  page.on("request", async (request) => {
+  // Counted when the request is made; its headers are read later (allHeaders is asynchronous).
+  page.on("request", (request) => {
     if (request.url() === `${serviceUrl}/v1/me` && request.method() === "GET") {
-      meReads.push((await request.allHeaders()).authorization ?? "");
+      meReads.push(request.allHeaders().then((headers) => headers.authorization ?? ""));
     }
   });
   const pageErrors = [];
@@ -79,7 +80,7 @@ test("the page shows 5 credits, five actions spend them, the sixth shows the upg
   await screenshot(page, "1-start-5-credits");
   // The balance came from the service itself, read by the browser with Alice's JWT.
   assert.equal(meReads.length, 1);
-  assert.match(meReads[0], /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.match(await meReads[0], /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
 
   for (let remaining = 4; remaining >= 0; remaining--) {
     await page.getByTestId("start").click();

@@ -23,7 +23,7 @@ public record LedgerEntryView(
         @Schema(description = "Balance after this entry, credits", example = "4") BigDecimal balanceAfterCredits,
         @Schema(example = "code_generation", nullable = true) String feature,
         @Schema(description = "Tokens the client reported", example = "1800", nullable = true) Long tokens,
-        @Schema(description = "Which grants paid or received how much", nullable = true) List<GrantPortion> grants,
+        @Schema(description = "Which grants paid or received how much") List<GrantPortion> grants,
         @Schema(nullable = true) String idempotencyKey,
         @Schema(example = "api") String actor,
         @Schema(nullable = true) String reason,

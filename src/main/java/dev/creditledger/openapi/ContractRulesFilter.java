@@ -1,5 +1,6 @@
 package dev.creditledger.openapi;
 
+import dev.creditledger.api.Cursors;
 import dev.creditledger.api.UserIds;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.problem.ErrorCode;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -46,10 +48,12 @@ import org.jboss.jandex.MethodInfo;
  * their union; every {@code oneOf} of problems gets a discriminator on {@code type};</li>
  * <li>the key scope each operation needs, from {@link Allowed} and {@link EndUser} (what
  * {@code AuthFilter} enforces), as its security requirement and in its description;</li>
- * <li>the answers every {@code /v1} operation can give besides its own: 401, 403, the rate-limit 429,
- * the end-user token's 404 on backend endpoints, 413 and 415 where there is a body, 500 and 503;</li>
- * <li>shared parameters as references to {@code components/parameters} (the user id's pattern from
- * {@link UserIds}), parameters in path order;</li>
+ * <li>the answers every {@code /v1} operation can give besides its own: the 400 of a bad header, 401,
+ * 403 where a scope is refused, the rate-limit 429, the end-user token's 404 on backend endpoints,
+ * 413 and 415 where there is a body, 500, and the 503 of a token that cannot be checked;</li>
+ * <li>shared parameters as references to {@code components/parameters} (the user id's rule from
+ * {@link UserIds}, the idempotency key's from {@link IdempotencyKey}, the page size's from
+ * {@link Cursors}), parameters in path order;</li>
  * <li>every property of a response schema required (Jackson writes every field, null or not),
  * timestamps inline as {@code date-time} strings, references without a {@code type} beside them.</li>
  * </ul>
@@ -92,13 +96,13 @@ public class ContractRulesFilter implements OASFilter {
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
             if (path.startsWith("/v1/")) {
                 item.getOperations().forEach((method, operation) -> {
-                    parametersInPathOrder(path, operation);
+                    parametersInPathOrder(openAPI, path, operation);
                     Access a = access.get(operation.getOperationId());
                     if (a == null) {
                         throw new IllegalStateException(method + " " + path + " has no operationId on a resource method");
                     }
                     security(operation, a);
-                    commonAnswers(operation, a, method);
+                    commonAnswers(operation, a);
                 });
             }
         });
@@ -153,10 +157,16 @@ public class ContractRulesFilter implements OASFilter {
 
     // ---- Answers every operation shares ---------------------------------------------------------
 
-    private static void commonAnswers(Operation operation, Access access, PathItem.HttpMethod method) {
+    private static void commonAnswers(Operation operation, Access access) {
         var responses = operation.getResponses();
+        if (!responses.hasAPIResponse("400")) {
+            // RawRequestFilter checks the Idempotency-Key header (and a path's user id) before routing.
+            responses.addAPIResponse("400", ref("InvalidRequest"));
+        }
         responses.addAPIResponse("401", ref("Unauthorized"));
-        responses.addAPIResponse("403", ref("Forbidden"));
+        if (access.endUser() || !access.scopes().containsAll(List.of(Scope.values()))) {
+            responses.addAPIResponse("403", ref("Forbidden"));
+        }
         if (!responses.hasAPIResponse("429")) {
             responses.addAPIResponse("429", ref("RateLimited"));
         }
@@ -169,9 +179,9 @@ public class ContractRulesFilter implements OASFilter {
             responses.addAPIResponse("415", ref("UnsupportedMediaType"));
         }
         responses.addAPIResponse("500", ref("Internal"));
-        responses.addAPIResponse("503", ref(access.endUser() ? "TokenKeysUnavailable" : "Unavailable"));
-        Map<String, APIResponse> sorted = new java.util.TreeMap<>(responses.getAPIResponses());
-        responses.setAPIResponses(sorted);
+        // Any credential shaped like a JWT is checked against the issuer's keys, wherever it is sent.
+        responses.addAPIResponse("503", ref("TokenKeysUnavailable"));
+        responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
     }
 
     private static APIResponse ref(String name) {
@@ -182,15 +192,19 @@ public class ContractRulesFilter implements OASFilter {
 
     private static void sharedParameters(OpenAPI openAPI) {
         Map<String, Parameter> parameters = openAPI.getComponents().getParameters();
-        parameters.get("userId").getSchema().pattern(UserIds.PATTERN).minLength(1).maxLength(128);
+        parameters.get("userId").description("The app's user id: " + UserIds.RULE)
+                .getSchema().pattern(UserIds.PATTERN).minLength(1).maxLength(UserIds.MAX_LENGTH);
         parameters.get("IdempotencyKey").getSchema().pattern(IdempotencyKey.PATTERN).minLength(1)
                 .maxLength(IdempotencyKey.MAX_LENGTH);
+        parameters.get("limit").getSchema().minimum(java.math.BigDecimal.ONE)
+                .maximum(java.math.BigDecimal.valueOf(Cursors.MAX_LIMIT)).defaultValue(Cursors.DEFAULT_LIMIT);
     }
 
-    private static void parametersInPathOrder(String path, Operation operation) {
+    private static void parametersInPathOrder(OpenAPI openAPI, String path, Operation operation) {
         if (operation.getParameters() == null) {
             return;
         }
+        Map<String, Parameter> shared = openAPI.getComponents().getParameters();
         List<Parameter> parameters = new ArrayList<>();
         for (Parameter p : operation.getParameters()) {
             if (p.getRef() == null && SHARED_PARAMETERS.contains(p.getName())) {
@@ -199,18 +213,11 @@ public class ContractRulesFilter implements OASFilter {
                 parameters.add(p);
             }
         }
-        List<String> order = List.of("path", "query", "header");
-        parameters.sort(Comparator.comparing((Parameter p) -> order.indexOf(location(p)))
-                .thenComparing(p -> "path".equals(location(p)) ? path.indexOf("{" + name(p) + "}") : 0));
+        List<Parameter.In> order = List.of(Parameter.In.PATH, Parameter.In.QUERY, Parameter.In.HEADER);
+        java.util.function.Function<Parameter, Parameter> resolved = p -> p.getRef() == null ? p : shared.get(name(p));
+        parameters.sort(Comparator.comparing((Parameter p) -> order.indexOf(resolved.apply(p).getIn()))
+                .thenComparing(p -> path.indexOf("{" + resolved.apply(p).getName() + "}")));
         operation.setParameters(parameters);
-    }
-
-    private static String location(Parameter p) {
-        if (p.getRef() != null) {
-            String name = name(p);
-            return name.equals("IdempotencyKey") ? "header" : name.equals("limit") || name.equals("cursor") ? "query" : "path";
-        }
-        return p.getIn().toString();
     }
 
     private static String name(Parameter p) {
@@ -237,7 +244,7 @@ public class ContractRulesFilter implements OASFilter {
                             .description("What happened, for people"))
                     .addProperty("instance", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING))
                             .description("The request's path"));
-            List<String> required = new ArrayList<>(List.of("type", "title", "status", "detail"));
+            List<String> required = new ArrayList<>(List.of("type", "title", "status", "detail", "instance"));
             if (extra != null) {
                 if (extra.getProperties() != null) {
                     extra.getProperties().forEach(problem::addProperty);

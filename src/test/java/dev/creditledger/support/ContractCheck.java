@@ -41,8 +41,11 @@ public final class ContractCheck implements Filter {
     private static final String BASE = "https://credit-ledger.test/openapi.json";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    /** Where the operations and statuses the suite saw are written when it ends, for {@code .ci/contract-coverage}. */
-    public static final java.nio.file.Path COVERAGE = java.nio.file.Path.of("target/contract-coverage.txt");
+    /**
+     * Where each test JVM writes the operations and statuses it saw when it ends (one file per JVM,
+     * {@code <pid>.txt}), for {@code .ci/contract-coverage}.
+     */
+    public static final java.nio.file.Path COVERAGE = java.nio.file.Path.of("target/contract-coverage");
 
     private volatile Document document;
     private final java.util.Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -50,7 +53,8 @@ public final class ContractCheck implements Filter {
     private ContractCheck() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                java.nio.file.Files.write(COVERAGE, new java.util.TreeSet<>(seen));
+                java.nio.file.Files.createDirectories(COVERAGE);
+                java.nio.file.Files.write(COVERAGE.resolve(ProcessHandle.current().pid() + ".txt"), new java.util.TreeSet<>(seen));
             } catch (java.io.IOException e) {
                 System.err.println("cannot write " + COVERAGE + ": " + e);
             }
