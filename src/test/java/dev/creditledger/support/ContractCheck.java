@@ -42,8 +42,9 @@ public final class ContractCheck implements Filter {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /**
-     * Where each test JVM writes the operations and statuses it saw when it ends (one file per JVM,
-     * {@code <pid>.txt}), for {@code .ci/contract-coverage}.
+     * Where each instance writes the operations and statuses it saw when the JVM ends, for
+     * {@code .ci/contract-coverage}: one file each ({@code <pid>-<uuid>.txt}), since every Quarkus
+     * test application (each test profile) loads this class afresh.
      */
     public static final java.nio.file.Path COVERAGE = java.nio.file.Path.of("target/contract-coverage");
 
@@ -54,7 +55,8 @@ public final class ContractCheck implements Filter {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 java.nio.file.Files.createDirectories(COVERAGE);
-                java.nio.file.Files.write(COVERAGE.resolve(ProcessHandle.current().pid() + ".txt"), new java.util.TreeSet<>(seen));
+                java.nio.file.Files.write(COVERAGE.resolve(ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID() + ".txt"),
+                        new java.util.TreeSet<>(seen));
             } catch (java.io.IOException e) {
                 System.err.println("cannot write " + COVERAGE + ": " + e);
             }
