@@ -4,7 +4,7 @@
 -- called in autocommit), and in READ COMMITTED each statement in it takes a fresh snapshot: the
 -- drawdown starts after the UPDATE holds the account row lock, so it sees every earlier debit's.
 -- outcome says what happened, and only 'paid' changed anything:
---   'paid'          entry_id and the account's counters after the debit;
+--   'paid'          entry_id, the account's counters after the debit, and its tier;
 --   'due'           maintenance is due: the caller applies it under the row lock and tries again;
 --   'insufficient'  too few credits: the account's state, enough to answer the refusal;
 --   'no-account'    no such account.
@@ -19,6 +19,7 @@ declare
     v_held bigint;
     v_total bigint;
     v_entry bigint;
+    v_tier varchar;
 begin
     update account a
        set balance = a.balance - p_cost,
@@ -26,7 +27,7 @@ begin
            monthly_tokens_used = a.monthly_tokens_used + p_cost,
            updated_at = greatest(a.updated_at, p_now)
      where a.account_id = p_account_id and a.balance - a.held >= p_cost and a.next_maintenance_at > p_now
-    returning a.balance, a.held, a.total_tokens_used into v_balance, v_held, v_total;
+    returning a.balance, a.held, a.total_tokens_used, a.tier into v_balance, v_held, v_total, v_tier;
     if not found then
         return query
             select (case when a.next_maintenance_at <= p_now then 'due' else 'insufficient' end)::varchar,
@@ -45,6 +46,6 @@ begin
             p_idempotency_key, p_actor, p_now)
     returning ledger_entry.entry_id into v_entry;
 
-    return query select 'paid'::varchar, v_entry, v_balance, v_held, v_total, null::timestamptz, null::varchar, null::timestamptz;
+    return query select 'paid'::varchar, v_entry, v_balance, v_held, v_total, null::timestamptz, v_tier, null::timestamptz;
 end;
 $$;

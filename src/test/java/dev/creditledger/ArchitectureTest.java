@@ -23,7 +23,8 @@ class ArchitectureTest {
             "dev.creditledger.me..", "dev.creditledger.plan..", "dev.creditledger.reservation..", "dev.creditledger.subscription.."};
     private static final String[] CROSS_CUTTING = {"dev.creditledger.api..", "dev.creditledger.catalog..",
             "dev.creditledger.problem..", "dev.creditledger.idempotency..", "dev.creditledger.time..",
-            "dev.creditledger.security..", "dev.creditledger.json..", "dev.creditledger.openapi..", "dev.creditledger.db..", "dev.creditledger.sql.."};
+            "dev.creditledger.security..", "dev.creditledger.json..", "dev.creditledger.openapi..", "dev.creditledger.db..", "dev.creditledger.sql..",
+            "dev.creditledger.metrics.."};
 
     private static JavaClasses main;
 

@@ -7,11 +7,13 @@ import dev.creditledger.domain.DebitResult;
 import dev.creditledger.domain.Refusal;
 import dev.creditledger.domain.RefusedException;
 import dev.creditledger.idempotency.IdempotencyKey;
+import dev.creditledger.metrics.CreditMetrics;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.store.GuardedUpdates;
 import dev.creditledger.write.GuardedWrite;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Pays for one action. The common case, paid or refused, is the guarded debit alone: one round
@@ -25,11 +27,13 @@ public class ConsumeService {
     private final GuardedWrite guarded;
     private final GuardedUpdates updates;
     private final PlanCatalog plans;
+    private final CreditMetrics metrics;
 
-    public ConsumeService(GuardedWrite guarded, GuardedUpdates updates, PlanCatalog plans) {
+    public ConsumeService(GuardedWrite guarded, GuardedUpdates updates, PlanCatalog plans, CreditMetrics metrics) {
         this.guarded = guarded;
         this.updates = updates;
         this.plans = plans;
+        this.metrics = metrics;
     }
 
     public Uni<Answer> consume(String userId, ConsumeRequest request, IdempotencyKey key) {
@@ -40,14 +44,26 @@ public class ConsumeService {
         }
         long cost = feature.metered() ? tokens : feature.tokensPerRequest();
         String keyValue = key == null ? null : key.value();
+        AtomicReference<String> tier = new AtomicReference<>();
         return guarded.run(userId, key,
                 (client, now) -> updates.debit(client, userId, cost, tokens, feature.name(), keyValue, Actors.API, now),
                 (DebitResult result, java.time.Instant now) -> {
                     if (result instanceof DebitResult.Insufficient refused) {
+                        tier.set(refused.account().tier());
                         throw new RefusedException(Refusal.InsufficientCredits.of(refused.account(), cost, now, plans));
                     }
-                    return new Answer.Result(200, response(feature.name(), cost, (DebitResult.Paid) result));
-                });
+                    DebitResult.Paid paid = (DebitResult.Paid) result;
+                    tier.set(paid.tier());
+                    return new Answer.Result(200, response(feature.name(), cost, paid));
+                })
+                // Counted once committed (a replay is no new consume), or once refused.
+                .invoke(answer -> {
+                    if (!answer.replayed()) {
+                        metrics.consumed(feature.name(), tier.get(), cost);
+                    }
+                })
+                .onFailure(e -> RefusedException.in(e) != null)
+                .invoke(e -> metrics.refused("consume", RefusedException.in(e), feature.name(), tier.get()));
     }
 
     private ConsumeResponse response(String feature, long cost, DebitResult.Paid paid) {

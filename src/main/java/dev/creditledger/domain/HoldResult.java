@@ -14,7 +14,7 @@ public sealed interface HoldResult permits HoldResult.Held, HoldResult.Insuffici
     record Insufficient(AccountSnapshot account) implements HoldResult {
     }
 
-    /** The account already has the most open holds it may have; nothing changed. */
-    record TooManyOpen(int openReservations, Instant earliestHoldExpiry) implements HoldResult {
+    /** The account (of this tier) already has the most open holds it may have; nothing changed. */
+    record TooManyOpen(int openReservations, Instant earliestHoldExpiry, String tier) implements HoldResult {
     }
 }

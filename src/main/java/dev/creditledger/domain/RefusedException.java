@@ -16,4 +16,14 @@ public final class RefusedException extends RuntimeException {
     public Refusal refusal() {
         return refusal;
     }
+
+    /** The refusal {@code failure} carries, itself or as a cause (a transaction may wrap it); null when none. */
+    public static Refusal in(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RefusedException refused) {
+                return refused.refusal;
+            }
+        }
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ package dev.creditledger.maintenance;
 import dev.creditledger.catalog.CreditsConfig;
 import dev.creditledger.domain.Actors;
 import dev.creditledger.idempotency.IdempotencyStore;
+import dev.creditledger.metrics.CreditMetrics;
 import dev.creditledger.sql.Sql;
 import dev.creditledger.time.Instants;
 import dev.creditledger.write.DueMaintenance;
@@ -36,6 +37,8 @@ public class MaintenanceJobs {
     /** The next due account no other transaction holds, leaving out those that failed in this run. */
     private static final String NEXT_DUE_ACCOUNT = "select account_id from account where next_maintenance_at <= $1 "
             + "and not (account_id = any($2)) order by next_maintenance_at limit 1 for update skip locked";
+    /** After a run no open hold is past its expiry (but on accounts a request held locked meanwhile). */
+    private static final String OPEN_RESERVATIONS = "select count(*) as open from reservation where status = 'open'";
 
     private final Transactions writes;
     private final DueMaintenance maintenance;
@@ -43,9 +46,11 @@ public class MaintenanceJobs {
     private final Pool pool;
     private final Clock clock;
     private final int batchSize;
+    private final CreditMetrics metrics;
 
     public MaintenanceJobs(Transactions writes, DueMaintenance maintenance, IdempotencyStore idempotency, Pool pool, Clock clock,
-                           CreditsConfig config) {
+                           CreditsConfig config, CreditMetrics metrics) {
+        this.metrics = metrics;
         this.writes = writes;
         this.maintenance = maintenance;
         this.idempotency = idempotency;
@@ -83,7 +88,11 @@ public class MaintenanceJobs {
         return Multi.createBy().repeating().uni(() -> maintainNext(now, failed)).until(Step::none)
                 .filter(step -> !step.none() && !step.failed())
                 .map(Step::accountId)
-                .collect().asList();
+                .collect().asList()
+                .call(done -> {
+                    metrics.maintained(done.size(), failed.size());
+                    return Sql.on(pool).query(OPEN_RESERVATIONS).invoke(rows -> metrics.openReservations(rows.get(0).longValue("open")));
+                });
     }
 
     /** Deletes idempotency records past their retention; emits how many went. */

@@ -12,6 +12,7 @@ import dev.creditledger.domain.Reservation;
 import dev.creditledger.domain.ReservationStatus;
 import dev.creditledger.domain.ResolveResult;
 import dev.creditledger.idempotency.IdempotencyKey;
+import dev.creditledger.metrics.CreditMetrics;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.problem.ErrorCode;
 import dev.creditledger.store.GuardedUpdates;
@@ -22,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Holds, settles and releases reservations. Like the debit, each write is one guarded database
@@ -37,9 +39,11 @@ public class ReservationService {
     private final PlanCatalog plans;
     private final ReservationRepository reservations;
     private final CreditsConfig.Reservations config;
+    private final CreditMetrics metrics;
 
     public ReservationService(GuardedWrite guarded, GuardedUpdates updates, DueMaintenance maintenance, PlanCatalog plans, ReservationRepository reservations,
-                              CreditsConfig config) {
+                              CreditsConfig config, CreditMetrics metrics) {
+        this.metrics = metrics;
         this.guarded = guarded;
         this.updates = updates;
         this.maintenance = maintenance;
@@ -62,15 +66,18 @@ public class ReservationService {
         long amount = feature.metered() ? tokens : feature.tokensPerRequest();
         String keyValue = key == null ? null : key.value();
         int maxOpen = config.maxOpenPerAccount();
+        AtomicReference<String> tier = new AtomicReference<>();
         return guarded.run(userId, key,
                 (client, now) -> updates.hold(client, userId, amount, now, now.plus(ttl), feature.name(), feature.metered(),
                         maxOpen, keyValue, Actors.API),
                 (HoldResult result, Instant now) -> {
                     if (result instanceof HoldResult.TooManyOpen tooMany) {
+                        tier.set(tooMany.tier());
                         throw new RefusedException(new Refusal.TooManyReservations(tooMany.openReservations(), maxOpen,
                                 tooMany.earliestHoldExpiry(), now));
                     }
                     if (result instanceof HoldResult.Insufficient refused) {
+                        tier.set(refused.account().tier());
                         throw new RefusedException(Refusal.InsufficientCredits.of(refused.account(), amount, now, plans));
                     }
                     HoldResult.Held held = (HoldResult.Held) result;
@@ -85,7 +92,15 @@ public class ReservationService {
                     r.createdAt = now;
                     r.expiresAt = now.plus(ttl);
                     return new Answer.Result(201, answer(r, held.balance(), held.held()));
-                });
+                })
+                // Counted once committed (a replay opens nothing new), or once refused.
+                .invoke(answer -> {
+                    if (!answer.replayed()) {
+                        metrics.reservation("opened");
+                    }
+                })
+                .onFailure(e -> RefusedException.in(e) != null)
+                .invoke(e -> metrics.refused("hold", RefusedException.in(e), feature.name(), tier.get()));
     }
 
     /** Charges the actual usage and ends the hold (200); 409 when the reservation is no longer open. */
@@ -124,10 +139,12 @@ public class ReservationService {
 
     private Uni<Answer> resolve(String userId, long reservationId, boolean settle, Long tokens, IdempotencyKey key) {
         String keyValue = key == null ? null : key.value();
+        AtomicReference<Reservation> resolvedAs = new AtomicReference<>();
         return guarded.run(userId, key,
                 (client, now) -> updates.resolve(client, userId, reservationId, settle, tokens, now, keyValue, Actors.API),
                 (ResolveResult result, Instant now) -> {
                     if (result instanceof ResolveResult.Resolved resolved) {
+                        resolvedAs.set(resolved.reservation());
                         return new Answer.Result(200, answer(resolved.reservation(), resolved.balance(), resolved.held()));
                     }
                     if (result instanceof ResolveResult.NotOpen notOpen) {
@@ -140,6 +157,15 @@ public class ReservationService {
                                 + required.reservation().feature + "'");
                     }
                     throw notFound(userId, reservationId);
+                })
+                .invoke(answer -> {
+                    Reservation r = resolvedAs.get();
+                    if (!answer.replayed() && r != null) {
+                        metrics.reservation(settle ? "settled" : "released");
+                        if (settle && r.charged != null) {
+                            metrics.debited(r.feature, r.charged);
+                        }
+                    }
                 });
     }
 

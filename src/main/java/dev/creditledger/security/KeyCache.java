@@ -2,6 +2,8 @@ package dev.creditledger.security;
 
 import dev.creditledger.time.Instants;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Keeps recently used keys in memory so that authenticating a request costs no round trip. An
  * entry lives {@link #TTL}: a key revoked on another instance stops working here within that
  * time; one revoked here stops at once. Unknown keys are never cached. Loading an entry also
- * records the key's last use, so {@code lastUsedAt} is exact to within the same time.
+ * records the key's last use, so {@code lastUsedAt} is exact to within the same time. Requests that
+ * need the same key while it loads share one lookup ({@link #lookup}): a burst of requests with a
+ * key this instance has not loaded yet (right after a start) makes one database call, and only the
+ * request that started it counts against its address's budget for unknown keys.
  */
 @ApplicationScoped
 public class KeyCache {
@@ -27,6 +32,8 @@ public class KeyCache {
     private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
     /** Hashes of keys this instance has seen active (key id by hash), however long ago: see {@link #isKnown}. */
     private final Map<String, Long> known = new ConcurrentHashMap<>();
+    /** Lookups under way, by hash: later requests for the same key join them. */
+    private final Map<String, Uni<ApiKey>> loading = new ConcurrentHashMap<>();
     private final ApiKeyStore store;
     private final Clock clock;
 
@@ -35,13 +42,42 @@ public class KeyCache {
         this.clock = clock;
     }
 
-    /** The active key whose secret has this hash ({@link ApiKeys#hash}); null when unknown or revoked. */
-    public Uni<ApiKey> find(String hash) {
+    /**
+     * Finding a key: {@code result} emits the active key whose secret has this hash
+     * ({@link ApiKeys#hash}), or null when it is unknown or revoked. {@code started} is true when this
+     * call started a database lookup, false when the key was cached or another request's lookup of
+     * it is under way (this one joins it).
+     */
+    public record Lookup(boolean started, Uni<ApiKey> result) {
+    }
+
+    public Lookup lookup(String hash) {
         Instant now = Instants.now(clock);
         ApiKey cached = cached(hash, now);
         if (cached != null) {
-            return Uni.createFrom().item(cached);
+            return new Lookup(false, Uni.createFrom().item(cached));
         }
+        boolean[] started = {false};
+        Uni<ApiKey> shared = loading.computeIfAbsent(hash, h -> {
+            started[0] = true;
+            return load(h, now).onTermination().invoke(() -> loading.remove(h)).memoize().indefinitely();
+        });
+        if (started[0]) {
+            return new Lookup(true, shared);
+        }
+        // Joined another request's lookup: its answer comes on that request's event loop; go on on ours.
+        Context context = Vertx.currentContext();
+        return new Lookup(false, context == null ? shared : shared.emitOn(task -> context.runOnContext(v -> task.run())));
+    }
+
+    /** A lookup its request will not make after all (refused first): later requests start their own. */
+    public void abandon(String hash, Lookup lookup) {
+        if (lookup.started()) {
+            loading.remove(hash, lookup.result());
+        }
+    }
+
+    private Uni<ApiKey> load(String hash, Instant now) {
         return store.findActiveAndTouch(hash, now).invoke(key -> {
             if (key == null) {
                 byHash.remove(hash);

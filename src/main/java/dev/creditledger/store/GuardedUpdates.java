@@ -41,7 +41,7 @@ public class GuardedUpdates {
             Sql.Columns row = rows.get(0);
             return switch (row.string("outcome")) {
                 case "paid" -> new DebitResult.Paid(row.longValue("entry_id"), row.longValue("balance"), row.longValue("held"),
-                        row.longValue("total_tokens_used"));
+                        row.longValue("total_tokens_used"), row.string("tier"));
                 case "insufficient" -> new DebitResult.Insufficient(snapshot(row));
                 case "due" -> new MaintenanceDue();
                 case "no-account" -> new NoAccount();
@@ -57,7 +57,8 @@ public class GuardedUpdates {
             return switch (row.string("outcome")) {
                 case "held" -> new HoldResult.Held(row.longValue("reservation_id"), row.longValue("balance"), row.longValue("held"));
                 case "insufficient" -> new HoldResult.Insufficient(snapshot(row));
-                case "too-many" -> new HoldResult.TooManyOpen(row.integer("open_reservations"), row.instant("earliest_hold_expiry"));
+                case "too-many" -> new HoldResult.TooManyOpen(row.integer("open_reservations"), row.instant("earliest_hold_expiry"),
+                        row.string("tier"));
                 case "due" -> new MaintenanceDue();
                 case "no-account" -> new NoAccount();
                 default -> throw unknown("hold_credits", row);

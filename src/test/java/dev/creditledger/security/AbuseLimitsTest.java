@@ -1,5 +1,7 @@
 package dev.creditledger.security;
 
+import static dev.creditledger.support.Api.json;
+
 import static dev.creditledger.support.Api.newUserId;
 import static dev.creditledger.support.Api.openFree;
 import static io.restassured.RestAssured.given;
@@ -10,15 +12,20 @@ import dev.creditledger.support.ClockStart;
 import dev.creditledger.support.LedgerTest;
 import dev.creditledger.support.Race;
 import dev.creditledger.support.Tokens;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.lang.reflect.Field;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +49,9 @@ class AbuseLimitsTest extends LedgerTest {
     @Inject
     RateLimiter limiter;
 
+    @Inject
+    AgroalDataSource dataSource;
+
     /**
      * Each test starts from the class's instant ({@link ClockStart}), so an earlier test's buckets
      * may have been touched later than that and would not refill; a bucket idle for a second is
@@ -53,6 +63,55 @@ class AbuseLimitsTest extends LedgerTest {
         Field buckets = RateLimiter.class.getDeclaredField("buckets");
         buckets.setAccessible(true);
         ((Map<?, ?>) buckets.get(target)).clear();
+    }
+
+    /**
+     * Right after a start (or 10 s after its last use) this instance has not loaded a key: a burst of
+     * requests carrying it share one lookup, and only the request that started it spends the
+     * address's budget of unknown keys, so a valid key is never taken for guessing. The lookup is
+     * held back by a lock on the key's row until the whole burst is in flight at the service, so
+     * every request meets the key not yet loaded.
+     */
+    @Test
+    void aBurstWithAValidKeyThisInstanceHasNotLoadedYetIsNeverCountedAsGuessing() throws Exception {
+        String user = newUserId("burst");
+        openFree(user);
+        var created = json().body("{\"name\":\"burst\",\"scopes\":[\"read\"]}").post("/v1/keys")
+                .then().statusCode(201).extract();
+        String key = created.path("key");
+        long keyId = ((Number) created.path("keyId")).longValue();
+        int burst = 30;
+        List<Integer> codes;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement rowLock = lock.prepareStatement("select 1 from api_key where key_id = ? for update")) {
+                rowLock.setLong(1, keyId);
+                rowLock.executeQuery();
+            }
+            CompletableFuture<List<Integer>> answers = CompletableFuture.supplyAsync(() -> Race.run(burst, burst, i ->
+                    given().header("Authorization", "Bearer " + key).get("/v1/accounts/{id}", user).then().extract().statusCode())
+                    .results());
+            // Wait (bounded) until the service holds the whole burst; a refused request would have left already.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (activeRequests() < burst && System.nanoTime() < deadline && !answers.isDone()) {
+                Thread.onSpinWait();
+            }
+            lock.rollback();
+            codes = answers.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(200), codes.stream().distinct().toList(), "every request of the burst answered 200: " + codes);
+        // Guessing is still cut off at exactly the budget.
+        for (int i = 0; i < 5; i++) {
+            given().header("Authorization", "Bearer cl_burst-guess" + i).get("/v1/accounts/{id}", user).then().statusCode(401);
+        }
+        given().header("Authorization", "Bearer cl_burst-guess5").get("/v1/accounts/{id}", user).then().statusCode(429);
+    }
+
+    /** Requests the service is answering now, this one left out. */
+    private static double activeRequests() {
+        String metrics = given().accept("text/plain").get("/q/metrics").then().extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("http_server_active_requests{") || l.startsWith("http_server_active_requests "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() - 1;
     }
 
     @Test
