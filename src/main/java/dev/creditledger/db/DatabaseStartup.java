@@ -2,8 +2,10 @@ package dev.creditledger.db;
 
 import dev.creditledger.catalog.CreditsConfig;
 import dev.creditledger.security.AdminKeyBootstrap;
+import dev.creditledger.sql.DatabaseOutage;
 import dev.creditledger.time.Instants;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -55,12 +57,32 @@ public class DatabaseStartup {
             LOG.info("Using the configured PostgreSQL (quarkus.datasource.reactive.url); no embedded server started");
         }
         Flyway migrations = flyway.get();
-        if (cleanAtStart) {
-            LOG.warn("credits.database.clean-at-start=true: dropping every table before migrating");
-            migrations.clean();
+        try {
+            if (cleanAtStart) {
+                LOG.warn("credits.database.clean-at-start=true: dropping every table before migrating");
+                migrations.clean();
+            }
+            migrations.migrate();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutage.causedBy(e)) {
+                throw e;
+            }
+            // Not a bug to show a stack trace for: say once what could not be reached, and stop.
+            LOG.errorf("Cannot reach PostgreSQL at %s (%s); start it or set QUARKUS_DATASOURCE_REACTIVE_URL. The service stops.",
+                    ConfigProvider.getConfig().getValue("quarkus.datasource.reactive.url", String.class)
+                            .replaceFirst("//[^/@]*@", "//"), rootMessage(e));   // never a password in the log
+            Quarkus.asyncExit(1);
+            return;
         }
-        migrations.migrate();
         AdminKeyBootstrap.ensure(dataSource.get(), config, Instants.now(clock));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     void stop(@Observes ShutdownEvent event) {

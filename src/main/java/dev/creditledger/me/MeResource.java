@@ -60,7 +60,6 @@ public class MeResource {
     @APIResponse(responseCode = "200", description = "The user's account", content = @Content(schema = @Schema(implementation = AccountView.class),
             examples = @ExampleObject(name = "free", value = AccountResource.ACCOUNT_EXAMPLE)))
     @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
-    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<AccountView> me(@Context RoutingContext routing) {
         return accounts.status(userId(routing));
     }
@@ -73,7 +72,6 @@ public class MeResource {
             examples = @ExampleObject(name = "page", value = LedgerResource.LEDGER_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "InvalidRequest")
     @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
-    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<LedgerPage> myLedger(@Context RoutingContext routing,
                                     @QueryParam("limit") String limit,
                                     @QueryParam("cursor") String cursor) {
@@ -89,7 +87,6 @@ public class MeResource {
             examples = @ExampleObject(name = "page", value = ReservationResource.PAGE_EXAMPLE)))
     @APIResponse(responseCode = "400", ref = "InvalidRequest")
     @APIResponse(responseCode = "404", ref = "MyAccountNotFound")
-    @APIResponse(responseCode = "503", ref = "TokenKeysUnavailable")
     public Uni<ReservationPage> myReservations(@Context RoutingContext routing,
                                                @Parameter(description = "Only reservations with this status; all when absent", schema = @Schema(implementation = ReservationStatus.class)) @QueryParam("status") String status,
                                                @QueryParam("limit") String limit,

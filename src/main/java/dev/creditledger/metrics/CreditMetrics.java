@@ -37,7 +37,7 @@ public class CreditMetrics {
     }
 
     public void consumed(String feature, String tier, long tokens) {
-        registry.counter("credits.consumes", "feature", feature, "tier", tier).increment();
+        registry.counter("credits.consumes", "feature", feature, "tier", known(tier)).increment();
         debited(feature, tokens);
     }
 
@@ -50,7 +50,8 @@ public class CreditMetrics {
 
     public void refused(String operation, Refusal refusal, String feature, String tier) {
         String reason = refusal instanceof Refusal.TooManyReservations ? "too-many-reservations" : "insufficient-credits";
-        registry.counter("credits.refusals", "operation", operation, "reason", reason, "feature", feature, "tier", tier).increment();
+        registry.counter("credits.refusals", "operation", operation, "reason", reason, "feature", feature, "tier", known(tier))
+                .increment();
     }
 
     public void granted(GrantSource source, long tokens) {
@@ -64,6 +65,11 @@ public class CreditMetrics {
 
     public void openReservations(long count) {
         openReservations.set(count);
+    }
+
+    /** A label value the database did not say: {@code unknown}, never a missing tag. */
+    private static String known(String value) {
+        return value == null ? "unknown" : value;
     }
 
     public void maintained(int accounts, int failed) {

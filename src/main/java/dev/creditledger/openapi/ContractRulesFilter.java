@@ -50,7 +50,7 @@ import org.jboss.jandex.MethodInfo;
  * {@code AuthFilter} enforces), as its security requirement and in its description;</li>
  * <li>the answers every {@code /v1} operation can give besides its own: the 400 of a bad header, 401,
  * 403 where a scope is refused, the rate-limit 429, the end-user token's 404 on backend endpoints,
- * 413 and 415 where there is a body, 500, and the 503 of a token that cannot be checked;</li>
+ * 413 and 415 where there is a body, 500, and 503 (the database out of reach, or a token that cannot be checked);</li>
  * <li>shared parameters as references to {@code components/parameters} (the user id's rule from
  * {@link UserIds}, the idempotency key's from {@link IdempotencyKey}, the page size's from
  * {@link Cursors}), parameters in path order;</li>
@@ -179,8 +179,8 @@ public class ContractRulesFilter implements OASFilter {
             responses.addAPIResponse("415", ref("UnsupportedMediaType"));
         }
         responses.addAPIResponse("500", ref("Internal"));
-        // Any credential shaped like a JWT is checked against the issuer's keys, wherever it is sent.
-        responses.addAPIResponse("503", ref("TokenKeysUnavailable"));
+        // The database out of reach, or a credential shaped like a JWT that cannot be checked, wherever it is sent.
+        responses.addAPIResponse("503", ref("Unavailable"));
         responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
     }
 

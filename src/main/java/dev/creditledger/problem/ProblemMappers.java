@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.creditledger.domain.Plans;
 import dev.creditledger.domain.RefusedException;
+import dev.creditledger.sql.DatabaseOutage;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
@@ -101,6 +102,12 @@ public class ProblemMappers {
         if (root != e && (root instanceof CreditException || root instanceof ConstraintViolationException)) {
             return root instanceof CreditException c ? credit(c, uri)
                     : constraintViolation((ConstraintViolationException) root, uri);
+        }
+        if (DatabaseOutage.causedBy(e)) {
+            LOG.warnf("The database cannot be reached (%s); %s answered 503", root, uri.getPath());
+            return Problem.of(new CreditException(ErrorCode.UNAVAILABLE, "The database cannot be reached right now; retry after "
+                    + DatabaseOutage.RETRY_AFTER_SECONDS + " s (with the same Idempotency-Key: a write may have been made)")
+                    .header("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS)), uri.getPath());
         }
         LOG.errorf(e, "Unexpected failure on %s", uri.getPath());
         return Problem.of(ErrorCode.INTERNAL, "The request failed unexpectedly; it may be retried with the same Idempotency-Key",
