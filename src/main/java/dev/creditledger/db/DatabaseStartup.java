@@ -70,7 +70,7 @@ public class DatabaseStartup {
             // Not a bug to show a stack trace for: say once what could not be reached, and stop.
             LOG.errorf("Cannot reach PostgreSQL at %s (%s); start it or set QUARKUS_DATASOURCE_REACTIVE_URL. The service stops.",
                     ConfigProvider.getConfig().getValue("quarkus.datasource.reactive.url", String.class)
-                            .replaceFirst("//[^/@]*@", "//"), rootMessage(e));   // never a password in the log
+                            .replaceFirst("//[^/@]*@", "//").replaceAll("(?i)(password=)[^&]*", "$1***"), rootMessage(e)); // no password
             Quarkus.asyncExit(1);
             return;
         }

@@ -72,19 +72,17 @@ public class AuthFilter {
         String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
         String hash = ApiKeys.hash(credential);
         boolean known = keys.isKnown(hash);
-        KeyCache.Lookup lookup = keys.lookup(hash);
         // A key this instance never saw active may be a guess: each address has a budget of lookups that find nothing.
-        // Only the request that starts a lookup spends it; those that join a lookup under way make no extra one.
-        boolean budgeted = !known && lookup.started();
+        // A request that finds the key's lookup under way joins it and spends nothing: it makes no lookup of its own.
+        boolean budgeted = !known && !keys.isLoading(hash);
         if (budgeted) {
             long wait = limiter.secondsUntilKeyLookup(address);
             if (wait > 0) {
-                keys.abandon(hash, lookup);
                 return Uni.createFrom().item(rateLimited(path, "Too many unknown API keys came from this address", wait));
             }
         }
         Allowed allowed = access.allowed();
-        return lookup.result().map(key -> {
+        return keys.find(hash).map(key -> {
             if (key == null) {
                 return unauthorized(path, "The API key is unknown or revoked", "invalid_token");
             }

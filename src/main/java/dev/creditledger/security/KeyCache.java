@@ -10,15 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Keeps recently used keys in memory so that authenticating a request costs no round trip. An
  * entry lives {@link #TTL}: a key revoked on another instance stops working here within that
  * time; one revoked here stops at once. Unknown keys are never cached. Loading an entry also
  * records the key's last use, so {@code lastUsedAt} is exact to within the same time. Requests that
- * need the same key while it loads share one lookup ({@link #lookup}): a burst of requests with a
- * key this instance has not loaded yet (right after a start) makes one database call, and only the
- * request that started it counts against its address's budget for unknown keys.
+ * need the same key while it loads share one lookup: a burst of requests with a key this instance
+ * has not loaded yet (right after a start) makes one database call, and those that find it under
+ * way ({@link #isLoading}) spend nothing of their address's budget for unknown keys.
  */
 @ApplicationScoped
 public class KeyCache {
@@ -42,39 +43,31 @@ public class KeyCache {
         this.clock = clock;
     }
 
-    /**
-     * Finding a key: {@code result} emits the active key whose secret has this hash
-     * ({@link ApiKeys#hash}), or null when it is unknown or revoked. {@code started} is true when this
-     * call started a database lookup, false when the key was cached or another request's lookup of
-     * it is under way (this one joins it).
-     */
-    public record Lookup(boolean started, Uni<ApiKey> result) {
-    }
-
-    public Lookup lookup(String hash) {
+    /** The active key whose secret has this hash ({@link ApiKeys#hash}); null when unknown or revoked. */
+    public Uni<ApiKey> find(String hash) {
         Instant now = Instants.now(clock);
         ApiKey cached = cached(hash, now);
         if (cached != null) {
-            return new Lookup(false, Uni.createFrom().item(cached));
+            return Uni.createFrom().item(cached);
         }
         boolean[] started = {false};
         Uni<ApiKey> shared = loading.computeIfAbsent(hash, h -> {
             started[0] = true;
-            return load(h, now).onTermination().invoke(() -> loading.remove(h)).memoize().indefinitely();
+            AtomicReference<Uni<ApiKey>> self = new AtomicReference<>();
+            self.set(load(h, now).onTermination().invoke(() -> loading.remove(h, self.get())).memoize().indefinitely());
+            return self.get();
         });
         if (started[0]) {
-            return new Lookup(true, shared);
+            return shared;
         }
         // Joined another request's lookup: its answer comes on that request's event loop; go on on ours.
         Context context = Vertx.currentContext();
-        return new Lookup(false, context == null ? shared : shared.emitOn(task -> context.runOnContext(v -> task.run())));
+        return context == null ? shared : shared.emitOn(task -> context.runOnContext(v -> task.run()));
     }
 
-    /** A lookup its request will not make after all (refused first): later requests start their own. */
-    public void abandon(String hash, Lookup lookup) {
-        if (lookup.started()) {
-            loading.remove(hash, lookup.result());
-        }
+    /** Whether a lookup of this key is under way: a request now would join it rather than make one. */
+    public boolean isLoading(String hash) {
+        return loading.containsKey(hash);
     }
 
     private Uni<ApiKey> load(String hash, Instant now) {
