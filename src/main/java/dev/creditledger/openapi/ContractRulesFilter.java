@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
-import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Discriminator;
 import org.eclipse.microprofile.openapi.models.media.MediaType;
@@ -67,7 +66,6 @@ public class ContractRulesFilter implements OASFilter {
     static final Set<String> SHARED_PARAMETERS = Set.of("userId", "reservationId", "keyId", IdempotencyKey.HEADER,
             "limit", "cursor");
     private static final String SCHEMAS = "#/components/schemas/";
-    private static final String PROBLEM_JSON = "application/problem+json";
     private static final DotName OPERATION = DotName.createSimple(org.eclipse.microprofile.openapi.annotations.Operation.class);
     private static final DotName ALLOWED = DotName.createSimple(Allowed.class);
     private static final DotName END_USER = DotName.createSimple(EndUser.class);

@@ -64,6 +64,27 @@ class ApiKeyTest extends LedgerTest {
         assertEquals(tabled, Operations.documented(), "a new endpoint needs its scopes decided here");
     }
 
+    /** The document states, for each operation, the scopes this table says (and the tests below enforce). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDocumentStatesTheScopesEachOperationAccepts() {
+        Map<String, Map<String, Map<String, Object>>> paths = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().path("paths");
+        paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
+            String name = method.toUpperCase() + " " + path;
+            List<Map<String, List<String>>> security = (List<Map<String, List<String>>>) operation.get("security");
+            if (END_USER.contains(name)) {
+                assertEquals(List.of(Map.of("endUserToken", List.of())), security, name);
+            } else {
+                Set<String> stated = new TreeSet<>();
+                security.forEach(requirement -> stated.addAll(requirement.get("apiKey")));
+                Set<String> expected = new TreeSet<>(ALLOWED.get(name));
+                expected.add("admin");
+                assertEquals(expected, stated, name);
+            }
+        }));
+    }
+
     @Test
     void noApiKeyReachesTheEndUserEndpoints() {
         String user = newUserId("keyme");
