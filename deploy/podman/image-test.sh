@@ -160,5 +160,7 @@ log "burst of 25: $(( 25 - limited )) answered 200, $limited answered 429 rate-l
 
 logs=$(podman logs "$NAME" 2>&1)
 grep -q 'Using the configured PostgreSQL' <<<"$logs" || fail "the log does not say it uses the configured PostgreSQL"
-! grep -q ' ERROR ' <<<"$logs" || fail "ERROR in the log: $(grep ' ERROR ' <<<"$logs" | head -3)"
+# The packaged service logs JSON lines (prod profile); every line must be one.
+! grep -q '"level":"ERROR"' <<<"$logs" || fail "ERROR in the log: $(grep '"level":"ERROR"' <<<"$logs" | head -3)"
+! grep -v -q '^{.*}$' <<<"$logs" || fail "a log line that is not JSON: $(grep -v '^{.*}$' <<<"$logs" | head -3)"
 log "OK: $IMAGE runs read-only as uid $IMAGE_UID against PostgreSQL; health, consume and 429 checked"
