@@ -7,7 +7,6 @@ import dev.creditledger.domain.CreditGrant;
 import dev.creditledger.domain.GrantSource;
 import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.idempotency.IdempotencyKey;
-import dev.creditledger.metrics.CreditMetrics;
 import dev.creditledger.problem.CreditException;
 import dev.creditledger.store.LockedAccounts;
 import dev.creditledger.time.Instants;
@@ -25,11 +24,8 @@ public class GrantService {
     private final DueMaintenance maintenance;
     private final LockedAccounts lockedAccounts;
     private final PlanCatalog plans;
-    private final CreditMetrics metrics;
 
-    public GrantService(Transactions transactions, DueMaintenance maintenance, LockedAccounts lockedAccounts, PlanCatalog plans,
-                        CreditMetrics metrics) {
-        this.metrics = metrics;
+    public GrantService(Transactions transactions, DueMaintenance maintenance, LockedAccounts lockedAccounts, PlanCatalog plans) {
         this.transactions = transactions;
         this.maintenance = maintenance;
         this.lockedAccounts = lockedAccounts;
@@ -53,10 +49,6 @@ public class GrantService {
                 account.maintain(now, plans);
                 return lockedAccounts.write(account).replaceWith(() -> new Answer.Result(201, GrantView.of(grant, plans)));
             });
-        }).invoke(answer -> {
-            if (!answer.replayed()) {
-                metrics.granted(source, tokens);
-            }
-        });
+        }); // its tokens are counted with every other grant once the transaction commits (Transactions, CreditMetrics.committed)
     }
 }

@@ -1,9 +1,11 @@
 package dev.creditledger.metrics;
 
-import dev.creditledger.domain.GrantSource;
+import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.domain.Refusal;
+import dev.creditledger.domain.ReservationStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,10 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the tokens consumes and settles charged;</li>
  * <li>{@code credits_refusals_total{operation,reason,feature,tier}}: consumes and holds refused
  * ({@code insufficient-credits}, {@code too-many-reservations});</li>
- * <li>{@code credits_tokens_granted_total{source}}: tokens of grants made through the API;</li>
+ * <li>{@code credits_tokens_granted_total{source}}: tokens of every grant, the allowance's refills
+ * included; {@code credits_tokens_expired_total{source}}: tokens that expired unused;</li>
  * <li>{@code credits_reservations_total{event}}: reservations {@code opened}, {@code settled},
- * {@code released}; {@code credits_reservations_open}: the open ones, counted by each scheduler
- * run;</li>
+ * {@code released}, {@code expired}; {@code credits_reservations_open}: the open ones, counted by
+ * each scheduler run;</li>
  * <li>{@code credits_maintenance_accounts_total{outcome}}: accounts the scheduler brought up to date
  * ({@code maintained}) or left due after a failure ({@code failed}).</li>
  * </ul>
@@ -54,8 +57,30 @@ public class CreditMetrics {
                 .increment();
     }
 
-    public void granted(GrantSource source, long tokens) {
-        registry.counter("credits.tokens.granted", "source", source.name()).increment(tokens);
+    /**
+     * What the locked accounts written in one committed transaction did besides the operation's
+     * own effect, whichever path wrote them (a request, its lazy maintenance, the scheduler): every
+     * grant (the API's, and each allowance refill at sign-up, period reset or tier change), every
+     * grant expiry, every hold expiry. Called once per commit; a rolled-back write is not counted.
+     */
+    public void committed(List<LockedAccount> accounts) {
+        for (LockedAccount account : accounts) {
+            for (LockedAccount.PendingEntry entry : account.entries()) {
+                switch (entry.kind()) {
+                    case grant -> registry.counter("credits.tokens.granted", "source", entry.grant().source.name())
+                            .increment(entry.amount());
+                    case expire -> registry.counter("credits.tokens.expired", "source", entry.grant().source.name())
+                            .increment(-entry.amount());
+                    case release -> {
+                        if (entry.hold() != null && entry.hold().status == ReservationStatus.expired) {
+                            reservation("expired");
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
     }
 
     /** A reservation {@code opened}, {@code settled} or {@code released}. */

@@ -68,6 +68,7 @@ public class LockedAccounts {
 
     /** Writes every change the locked account holds: new grants, then the ledger entries, then the flush of the rest. */
     public Uni<Void> write(LockedAccount locked) {
+        WrittenAccounts.add(locked);
         return Multi.createFrom().iterable(locked.newGrants())
                 .onItem().transformToUniAndConcatenate(grants::persist)
                 .collect().last()

@@ -3,11 +3,14 @@ package dev.creditledger.write;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.creditledger.api.Answer;
+import dev.creditledger.domain.LockedAccount;
 import dev.creditledger.catalog.CreditsConfig;
 import dev.creditledger.idempotency.IdempotencyKey;
 import dev.creditledger.idempotency.IdempotencyStore;
+import dev.creditledger.metrics.CreditMetrics;
 import dev.creditledger.security.AuditLog;
 import dev.creditledger.sql.Sql;
+import dev.creditledger.store.WrittenAccounts;
 import dev.creditledger.time.Instants;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -20,6 +23,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,9 +45,12 @@ public class Transactions {
     private final Clock clock;
     private final CreditsConfig config;
     private final AuditLog audit;
+    private final CreditMetrics metrics;
 
-    public Transactions(Vertx vertx, Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config, AuditLog audit) {
+    public Transactions(Vertx vertx, Pool pool, IdempotencyStore idempotency, ObjectMapper mapper, Clock clock, CreditsConfig config, AuditLog audit,
+                        CreditMetrics metrics) {
         this.audit = audit;
+        this.metrics = metrics;
         this.pool = pool;
         this.vertx = vertx;
         this.autocommit = Sql.on(pool);
@@ -85,12 +92,27 @@ public class Transactions {
      */
     public <T> Uni<T> inTransaction(Supplier<Uni<T>> work) {
         if (VertxContext.isOnDuplicatedContext()) {
-            return Panache.withTransaction(work);
+            return counted(work);
         }
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        return Uni.createFrom().<T>emitter(emitter -> context.runOnContext(ignored -> Panache.withTransaction(work)
+        return Uni.createFrom().<T>emitter(emitter -> context.runOnContext(ignored -> counted(work)
                 .subscribe().with(emitter::complete, emitter::fail)));
+    }
+
+    /** The transaction, and once it has committed, the metrics of what its account writes did (a nested call joins the outer one). */
+    private <T> Uni<T> counted(Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            if (!WrittenAccounts.open()) {
+                return Panache.withTransaction(work);
+            }
+            return Panache.withTransaction(work).onItemOrFailure().invoke((item, failure) -> {
+                List<LockedAccount> written = WrittenAccounts.take();
+                if (failure == null) {
+                    metrics.committed(written);
+                }
+            });
+        });
     }
 
     /**
