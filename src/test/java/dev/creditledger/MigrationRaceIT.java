@@ -98,7 +98,7 @@ class MigrationRaceIT {
     private static void awaitBothWaitingForTheLock(Connection barrier, List<ServiceProcess> services) throws Exception {
         String waiting = "select count(distinct pid) from pg_stat_activity where datname = 'race' and pid <> pg_backend_pid() "
                 + "and query like 'SELECT pg_try_advisory%lock(" + FLYWAY_LOCK + ")'";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (Integer.parseInt(rows(barrier, waiting).get(0)) == 2) {
                 return;
@@ -107,7 +107,7 @@ class MigrationRaceIT {
                 assertTrue(service.runsAfter(Duration.ofMillis(50)), () -> "a service stopped before the lock: " + service.log());
             }
         }
-        throw new AssertionError("the two services were not both waiting for Flyway's lock " + FLYWAY_LOCK + " within 40 s "
+        throw new AssertionError("the two services were not both waiting for Flyway's lock " + FLYWAY_LOCK + " within 120 s "
                 + "(has Flyway's PostgreSQL lock changed?); sessions: "
                 + rows(barrier, "select pid || ' ' || state || ' ' || query from pg_stat_activity where datname = 'race'"));
     }
