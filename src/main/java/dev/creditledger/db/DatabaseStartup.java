@@ -5,6 +5,7 @@ import dev.creditledger.security.AdminKeyBootstrap;
 import dev.creditledger.sql.DatabaseOutage;
 import dev.creditledger.time.Instants;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,6 +23,8 @@ import org.jboss.logging.Logger;
  * Before anything touches the database: start the embedded PostgreSQL when no database was
  * configured, bring the schema to the latest version, and make sure an admin key exists. With
  * {@code QUARKUS_DATASOURCE_REACTIVE_URL} set, the service uses that server and starts nothing.
+ * Replicas starting together on one empty database migrate it once: Flyway holds its PostgreSQL
+ * advisory lock around each migration (docs/design.md, rule S5).
  */
 @ApplicationScoped
 public class DatabaseStartup {
@@ -30,6 +33,20 @@ public class DatabaseStartup {
 
     /** The raw value of the reactive URL in application.properties: seeing it means nobody configured a database. */
     static final String EMBEDDED_URL = "postgresql://127.0.0.1:${credits.database.embedded-port}/postgres";
+
+    static final String EMBEDDED_REFUSED = "No database configured, and the embedded PostgreSQL runs on the JVM only, not in a native "
+            + "executable; set QUARKUS_DATASOURCE_REACTIVE_URL (with QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD) "
+            + "to your PostgreSQL. The service stops.";
+
+    /** Which database the service runs on. */
+    enum Database {
+        /** The server named by quarkus.datasource.reactive.url. */
+        CONFIGURED,
+        /** The embedded PostgreSQL over credits.database.data-dir. */
+        EMBEDDED,
+        /** None: no server configured in a native executable. */
+        REFUSED
+    }
 
     private final Instance<Flyway> flyway;
     private final Instance<AgroalDataSource> dataSource;
@@ -51,10 +68,14 @@ public class DatabaseStartup {
     }
 
     void start(@Observes @Priority(1) StartupEvent event) {
-        if (usesEmbedded()) {
-            embedded = EmbeddedPostgresServer.start(dataDirectory, embeddedPort);
-        } else {
-            LOG.info("Using the configured PostgreSQL (quarkus.datasource.reactive.url); no embedded server started");
+        switch (database(!usesEmbedded(), ImageMode.current())) {
+            case REFUSED -> {
+                LOG.error(EMBEDDED_REFUSED);
+                Quarkus.asyncExit(1);
+                return;
+            }
+            case EMBEDDED -> embedded = EmbeddedPostgresServer.start(dataDirectory, embeddedPort);
+            case CONFIGURED -> LOG.info("Using the configured PostgreSQL (quarkus.datasource.reactive.url); no embedded server started");
         }
         Flyway migrations = flyway.get();
         try {
@@ -90,6 +111,18 @@ public class DatabaseStartup {
             embedded.close();
             embedded = null;
         }
+    }
+
+    /**
+     * The embedded PostgreSQL is a JVM convenience: it unpacks the PostgreSQL binaries its jar carries
+     * and runs them, which a native executable (built without those resources) cannot do. Production
+     * names its own server; a native executable without one is refused.
+     */
+    static Database database(boolean configured, ImageMode mode) {
+        if (configured) {
+            return Database.CONFIGURED;
+        }
+        return mode == ImageMode.JVM ? Database.EMBEDDED : Database.REFUSED;
     }
 
     static boolean usesEmbedded() {

@@ -10,7 +10,8 @@ import java.util.List;
  * Every test request carries the suite's bootstrap admin key ({@code %test.credits.bootstrap-admin-key})
  * unless it sends an Authorization header of its own. A test that needs no header at all calls
  * {@link #withoutKey()}; the default comes back before the next test. Every answer is held against the
- * OpenAPI document ({@link ContractCheck}).
+ * OpenAPI document ({@link ContractCheck}). Quarkus runs this callback for {@code @QuarkusTest}s only; a
+ * {@code @QuarkusIntegrationTest} calls {@link #install()} before each test.
  */
 public class AdminKeyByDefault implements QuarkusTestBeforeEachCallback {
 
@@ -25,6 +26,10 @@ public class AdminKeyByDefault implements QuarkusTestBeforeEachCallback {
 
     @Override
     public void beforeEach(QuarkusTestMethodContext context) {
+        install();
+    }
+
+    public static void install() {
         RestAssured.replaceFiltersWith(List.of(ADMIN, ContractCheck.INSTANCE));
     }
 

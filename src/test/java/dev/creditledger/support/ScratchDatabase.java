@@ -58,5 +58,6 @@ public final class ScratchDatabase implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        TestDatabase.deleteRecursively(server.dataDirectory());
     }
 }

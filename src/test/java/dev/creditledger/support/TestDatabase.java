@@ -40,7 +40,8 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a throw-away directory and what it holds. */
+    public static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
