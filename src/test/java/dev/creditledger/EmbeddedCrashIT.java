@@ -9,11 +9,7 @@ import dev.creditledger.support.ServiceProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -124,26 +119,15 @@ class EmbeddedCrashIT {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl("jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres");
         ds.setUser("postgres");
-        Map<String, Long> entries = entriesByKey(ds);
+        Ledger ledger = new Ledger(ds, "free", Duration.ofDays(1));
+        Map<String, Long> entries = ledger.consumesByKey();
         for (String idempotencyKey : answered.keySet()) {
             assertEquals(1L, entries.getOrDefault(idempotencyKey, 0L), idempotencyKey + " was answered 200");
         }
         for (Map.Entry<String, Long> entry : entries.entrySet()) {
             assertTrue(sent.contains(entry.getKey()) && entry.getValue() == 1, entry + ": only keys sent, each once");
         }
-        new Ledger(ds, "free", Duration.ofDays(1)).assertInvariants();
-    }
-
-    private static Map<String, Long> entriesByKey(DataSource ds) throws Exception {
-        Map<String, Long> entries = new HashMap<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select idempotency_key, count(*) from ledger_entry where kind = 'consume' group by idempotency_key");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                entries.put(rs.getString(1), rs.getLong(2));
-            }
-        }
-        return entries;
+        ledger.assertInvariants();
     }
 
     private static long postmasterPid(Path dataDir) throws Exception {

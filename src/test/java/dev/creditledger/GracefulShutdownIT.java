@@ -11,7 +11,6 @@ import dev.creditledger.support.ServiceProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -101,7 +100,8 @@ class GracefulShutdownIT {
                 // Each key answered 200 is charged once; each refused one not at all.
                 List<String> unexpected = answers.values().stream().filter(a -> !Set.of("200", "503", "no answer").contains(a)).toList();
                 assertEquals(List.of(), unexpected, "every answer is 200, or 503 unavailable with Retry-After");
-                Map<String, Long> charged = consumeEntriesByKey(db);
+                Ledger ledger = new Ledger(db.dataSource(), "free", Duration.ofDays(1));
+                Map<String, Long> charged = ledger.consumesByKey();
                 answers.forEach((idempotencyKey, status) -> {
                     long entries = charged.getOrDefault(idempotencyKey, 0L);
                     if (status.equals("no answer")) {
@@ -119,7 +119,7 @@ class GracefulShutdownIT {
                 assertTrue(made >= answered200 && made <= answered200 + unanswered, "entries " + made + " for " + answered200
                         + " answered 200 and " + unanswered + " unanswered: no other key was charged");
                 assertTrue(answers.values().stream().filter("200"::equals).count() > 40, answers.toString());
-                new Ledger(db.dataSource(), "free", Duration.ofDays(1)).assertInvariants();
+                ledger.assertInvariants();
             } finally {
                 service.close();
             }
@@ -159,18 +159,6 @@ class GracefulShutdownIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Map<String, Long> consumeEntriesByKey(ScratchDatabase db) throws Exception {
-        Map<String, Long> entries = new HashMap<>();
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select idempotency_key, count(*) from ledger_entry where kind = 'consume' group by idempotency_key");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                entries.put(rs.getString(1), rs.getLong(2));
-            }
-        }
-        return entries;
     }
 
     private static int status(ServiceProcess service, String path) {

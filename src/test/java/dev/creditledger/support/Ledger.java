@@ -196,6 +196,17 @@ public class Ledger {
         }
     }
 
+    /** How many consume entries each idempotency key has, over every account: for the tests that count what a fault left. */
+    public Map<String, Long> consumesByKey() {
+        Map<String, Long> entries = new LinkedHashMap<>();
+        for (String row : strings("select idempotency_key || ' ' || count(*) from ledger_entry "
+                + "where kind = 'consume' and idempotency_key is not null group by idempotency_key")) {
+            int space = row.lastIndexOf(' ');
+            entries.put(row.substring(0, space), Long.parseLong(row.substring(space + 1)));
+        }
+        return entries;
+    }
+
     public long count(String sql, Object... args) {
         return Long.parseLong(strings(sql, args).get(0));
     }
