@@ -82,7 +82,8 @@ final class KnownProperties {
         String closest = runTime.entrySet().stream().filter(e -> !e.getKey().pattern().contains(ANY_KEY))
                 .min(Comparator.comparingInt(e -> distance(e.getKey().pattern(), variable)))
                 .map(e -> e.getKey().pattern() + " (" + e.getValue() + ")").orElse("none");
-        return Optional.of("no property of the service is read from it (misspelt? the closest is " + closest + ")");
+        return Optional.of("the service reads no property from it at run time (misspelt, or a property fixed at build time?"
+                + " The closest one it reads is " + closest + ")");
     }
 
     private void runTime(String property) {
