@@ -448,8 +448,8 @@ machine_line() {
 
 summary() {
     local errors warnings
-    errors=$(grep -c ' ERROR ' "$SERVICE_LOG" || true)
-    warnings=$(grep -c ' WARN ' "$SERVICE_LOG" || true)
+    errors=$(grep -c '"level":"ERROR"' "$SERVICE_LOG" || true)
+    warnings=$(grep -c '"level":"WARN"' "$SERVICE_LOG" || true)
     echo "credit-ledger consume and read benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     machine_line
     echo "load: $CONNECTIONS connections/clients, $THREADS threads, ${DURATION}s per variant (after ${WARMUP}s warm-up)," \

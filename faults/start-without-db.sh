@@ -20,10 +20,12 @@ timeout 60 env QUARKUS_HTTP_PORT=0 QUARKUS_DATASOURCE_REACTIVE_URL="postgresql:/
     CREDITS_BOOTSTRAP_ADMIN_KEY=start-without-db-0123456789abcdef0123 \
     java -jar "$JAR" >"$LOG" 2>&1 || status=$?
 (( status == 1 )) || { cat "$LOG" >&2; fail "exit status $status, expected 1 (124 means it did not stop within 60 s)"; }
-errors=$(grep -c ' ERROR ' "$LOG" || true)
+# The packaged service logs JSON lines (prod profile): one object per line, "level" among its fields.
+ERROR='"level":"ERROR"'
+errors=$(grep -c "$ERROR" "$LOG" || true)
 (( errors == 1 )) || { cat "$LOG" >&2; fail "$errors ERROR lines, expected one"; }
-grep ' ERROR ' "$LOG" | grep -q "Cannot reach PostgreSQL at postgresql://127.0.0.1:$PORT/credits" \
+grep "$ERROR" "$LOG" | grep -q "Cannot reach PostgreSQL at postgresql://127.0.0.1:$PORT/credits" \
     || { cat "$LOG" >&2; fail "the ERROR line does not say what it could not reach"; }
-! grep -q -e 'Caused by' -e '^\s*at ' "$LOG" || { cat "$LOG" >&2; fail "a stack trace was printed"; }
+! grep -q -e 'Caused by' -e '^\s*at ' -e '"exception":' -e '"stackTrace":' "$LOG" || { cat "$LOG" >&2; fail "a stack trace was printed"; }
 ! grep -q 's3cret' "$LOG" || fail "the password is in the log"
-echo "start-without-db: OK: $(grep ' ERROR ' "$LOG" | sed 's/.*ERROR //')"
+echo "start-without-db: OK: $(grep "$ERROR" "$LOG" | sed 's/.*"message":"\([^"]*\)".*/\1/')"

@@ -4,7 +4,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -14,6 +22,9 @@ import org.jboss.logging.Logger;
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class);
+    /** The lock file the library holds in the data directory while a server of this JVM runs there. */
+    static final String LOCK_FILE = "epg-lock";
+    private static final Duration ORPHAN_STOP = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
@@ -37,6 +48,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             Path dir = dataDirectory.toAbsolutePath().normalize();
             Files.createDirectories(dir);
+            clearLeftovers(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
@@ -51,6 +63,61 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded PostgreSQL did not start over " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * What a killed service leaves in its data directory must never block the next start (docs/design.md,
+     * rule O5). PostgreSQL runs as a daemon of its own, so a service killed with SIGKILL leaves it
+     * running with no one to stop it: the next start stops that orphan cleanly (SIGTERM, PostgreSQL's
+     * smart shutdown: its service is gone, so no client keeps it, and it checkpoints and exits), then
+     * starts its own with this start's settings and port. A {@code postmaster.pid} naming a process
+     * that is no postgres of this directory (its number reused, say after a container restart) is
+     * removed; one naming no process at all PostgreSQL removes itself. None of this is done while
+     * another live service holds the directory's lock file: that start is then refused by the
+     * library ("could not lock").
+     */
+    static void clearLeftovers(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                return;
+            }
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            } catch (RuntimeException e) {
+                LOG.warnf("Removing an unreadable %s", pidFile);
+                Files.deleteIfExists(pidFile);
+                return;
+            }
+            Optional<ProcessHandle> process = ProcessHandle.of(pid);
+            if (process.isEmpty()) {
+                return;
+            }
+            Optional<String> commandLine = process.get().info().commandLine();
+            if (commandLine.isEmpty()) {
+                return; // cannot tell what it is: left to PostgreSQL
+            }
+            if (commandLine.get().contains("postgres") && commandLine.get().contains(dir.toString())) {
+                LOG.warnf("The PostgreSQL of a previous run (PID %d) still serves %s; stopping it cleanly first", pid, dir);
+                process.get().destroy();
+                try {
+                    process.get().onExit().get(ORPHAN_STOP.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while stopping the previous PostgreSQL", e);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IOException("the PostgreSQL of a previous run (PID " + pid + ") did not stop within " + ORPHAN_STOP, e);
+                }
+            } else {
+                LOG.infof("Removing a stale %s (PID %d is another process now)", pidFile, pid);
+                Files.deleteIfExists(pidFile);
+            }
         }
     }
 

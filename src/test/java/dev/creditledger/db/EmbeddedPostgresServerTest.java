@@ -1,6 +1,7 @@
 package dev.creditledger.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,23 @@ class EmbeddedPostgresServerTest {
             rs.next();
             assertEquals("still here", rs.getString(1));
             assertEquals(dir.toAbsolutePath().normalize(), second.dataDirectory());
+        }
+    }
+
+    @Test
+    void aStalePidFileNamingAnotherLiveProcessDoesNotBlockAStart() throws Exception {
+        Path dir = Files.createTempDirectory("credit-ledger-embedded-stale");
+        EmbeddedPostgresServer.start(dir, 0).close();
+        // As after a crash and a container restart: the file names a process number that is in use
+        // again, by something else (here a process of the test's). PostgreSQL alone would refuse to start.
+        Process other = new ProcessBuilder("sleep", "300").start();
+        Files.writeString(dir.resolve("postmaster.pid"), other.pid() + "\n" + dir + "\n");
+        try (AutoCloseable stopOther = other::destroyForcibly;
+             EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, 0);
+             Connection c = DriverManager.getConnection(server.jdbcUrl(), "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
+            assertTrue(rs.next());
         }
     }
 }

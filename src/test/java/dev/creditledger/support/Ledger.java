@@ -5,16 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.creditledger.catalog.CreditsConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * Direct reads of the database for tests: the invariants of docs/design.md, checked over every
@@ -28,12 +31,17 @@ public class Ledger {
     }
 
     private final Map<String, Invariant> invariants = new LinkedHashMap<>();
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
 
+    @Inject
     public Ledger(AgroalDataSource dataSource, CreditsConfig config) {
+        this(dataSource, config.defaultTier(), config.idempotency().retention());
+    }
+
+    /** The same checks over any database of the service, for the tests that run the packaged service as a process. */
+    public Ledger(DataSource dataSource, String defaultTier, Duration idempotencyRetention) {
         this.dataSource = dataSource;
-        String defaultTier = config.defaultTier();
-        long retentionSeconds = config.idempotency().retention().toSeconds();
+        long retentionSeconds = idempotencyRetention.toSeconds();
         invariants.put("1. balance = sum(remaining of active grants) >= 0", new Invariant("""
                 select a.account_id from account a
                   left join (select account_id, sum(remaining) as s from credit_grant group by account_id) g using (account_id)
