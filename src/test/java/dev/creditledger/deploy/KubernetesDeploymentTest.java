@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.io.File;
@@ -134,16 +135,26 @@ class KubernetesDeploymentTest {
 
     @Test
     void theGracePeriodOutlastsTheServicesOwnShutdown() {
-        Duration timeout = config.getOptionalValue("quarkus.shutdown.timeout", Duration.class).orElse(Duration.ZERO);
-        boolean delayed = config.getOptionalValue("quarkus.shutdown.delay-enabled", Boolean.class).orElse(false);
-        Duration delay = delayed ? config.getOptionalValue("quarkus.shutdown.delay", Duration.class).orElse(Duration.ZERO) : Duration.ZERO;
-        Duration needed = delay.plus(timeout).plusSeconds(10);   // 10 s for the JVM to stop after the last request
+        boolean delayed = config.getOptionalValue("quarkus.shutdown.delay-enabled", Boolean.class).orElse(false);   // fixed at build
         for (String render : RENDERS.keySet()) {
+            Duration timeout = duration(render, "quarkus.shutdown.timeout", "QUARKUS_SHUTDOWN_TIMEOUT");
+            Duration delay = duration(render, "quarkus.shutdown.delay", "QUARKUS_SHUTDOWN_DELAY");
+            assertTrue(delayed || delay.isZero(), render + ": sets a shutdown delay, but quarkus.shutdown.delay-enabled is not true in the build");
+            Duration needed = delay.plus(timeout).plusSeconds(10);   // 10 s for the JVM to stop after the last request
             JsonNode pod = deployment(render).path("spec").path("template").path("spec");
             long grace = pod.path("terminationGracePeriodSeconds").asLong(30);
             assertTrue(grace >= needed.toSeconds(), render + ": terminationGracePeriodSeconds " + grace + " < quarkus.shutdown.delay "
                     + delay.toSeconds() + " s + quarkus.shutdown.timeout " + timeout.toSeconds() + " s + 10 s");
         }
+    }
+
+    /** A duration the pod runs with: the Deployment's value when it sets one, else the service's own configuration, else 0. */
+    private Duration duration(String render, String property, String variable) {
+        String fromPod = environment(render).get(variable);
+        if (fromPod != null) {
+            return DurationConverter.parseDuration(fromPod);
+        }
+        return config.getOptionalValue(property, Duration.class).orElse(Duration.ZERO);
     }
 
     /**
