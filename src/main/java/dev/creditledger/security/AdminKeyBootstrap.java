@@ -35,19 +35,50 @@ public final class AdminKeyBootstrap {
     }
 
     public static void ensure(DataSource dataSource, CreditsConfig config, Instant now) {
-        Optional<String> configured = configuredKey(config);
+        ensure(dataSource, configuredKey(config), config.database().dataDir(), now);
+    }
+
+    /**
+     * The first admin key is made in one transaction with its file: when the file cannot be written
+     * (a read-only filesystem, say), no key is stored and the start fails saying so, rather than
+     * leaving an admin key nobody has. Instances starting together on an empty database take turns
+     * (an advisory lock), so only one makes it.
+     */
+    static void ensure(DataSource dataSource, Optional<String> configured, Path dataDir, Instant now) {
         try (Connection c = dataSource.getConnection()) {
             if (configured.isPresent()) {
                 insert(c, configured.get(), "bootstrap", now);
-            } else if (!anyKey(c)) {
-                String key = ApiKeys.newKey();
-                insert(c, key, "first admin key", now);
-                Path file = writeKeyFile(config.database().dataDir(), key);
-                LOG.warnf("Created the first admin API key, shown once here and kept in %s (owner-only): %s%n"
-                        + "Create the keys your apps use with POST /v1/keys, then keep this one safe or revoke it.", file, key);
+                return;
+            }
+            c.setAutoCommit(false);
+            try {
+                lockFirstKey(c);
+                if (!anyKey(c)) {
+                    String key = ApiKeys.newKey();
+                    insert(c, key, "first admin key", now);
+                    Path file = writeKeyFile(dataDir, key);
+                    c.commit();
+                    LOG.warnf("Created the first admin API key, shown once here and kept in %s (owner-only): %s%n"
+                            + "Create the keys your apps use with POST /v1/keys, then keep this one safe or revoke it.", file, key);
+                } else {
+                    c.commit();
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set up the bootstrap admin key", e);
+        }
+    }
+
+    /** Held until the transaction ends: one instance at a time decides whether to make the first key. */
+    private static void lockFirstKey(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtext('credit-ledger first admin key'))");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
         }
     }
 
@@ -96,7 +127,8 @@ public final class AdminKeyBootstrap {
             Files.writeString(file, key + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the first admin key into " + dataDir, e);
+            throw new UncheckedIOException("cannot write the first admin key into " + dataDir + " (so none was made): make it "
+                    + "writable, or give the service its admin key with CREDITS_BOOTSTRAP_ADMIN_KEY or CREDITS_BOOTSTRAP_ADMIN_KEY_FILE", e);
         }
     }
 }
