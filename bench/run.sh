@@ -448,8 +448,9 @@ machine_line() {
 
 summary() {
     local errors warnings
-    errors=$(grep -c '"level":"ERROR"' "$SERVICE_LOG" || true)
-    warnings=$(grep -c '"level":"WARN"' "$SERVICE_LOG" || true)
+    # JSON lines from the packaged service (prod profile), or text when QUARKUS_LOG_CONSOLE_JSON_ENABLED=false.
+    errors=$(grep -c -e '"level":"ERROR"' -e ' ERROR ' "$SERVICE_LOG" || true)
+    warnings=$(grep -c -e '"level":"WARN"' -e ' WARN ' "$SERVICE_LOG" || true)
     echo "credit-ledger consume and read benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     machine_line
     echo "load: $CONNECTIONS connections/clients, $THREADS threads, ${DURATION}s per variant (after ${WARMUP}s warm-up)," \

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged service (prod profile) logs one JSON object per line, and a line logged while a
- * request runs carries that request's id (docs/design.md, rule O3): the id the client sent, or the
- * one the answer's X-Request-Id names. Dev and test log readable text (application.properties).
+ * request runs carries that request's id (docs/design.md, rule O3): the one the answer's
+ * X-Request-Id names (the client's, when it sent a sane one). Dev and test log readable text (application.properties).
  */
 class JsonLogsIT {
 
@@ -35,10 +35,13 @@ class JsonLogsIT {
             env.put("MP_JWT_VERIFY_AUDIENCES", "credit-ledger");
             env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "http://127.0.0.1:" + ServiceProcess.freePort() + "/jwks");
             try (ServiceProcess service = ServiceProcess.start(env, Files.createTempFile("credit-ledger-json-logs", ".log"))) {
-                HttpResponse<String> answer = service.send("GET", "/v1/me", null, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln",
-                        "X-Request-Id", "json-logs-it-7");
+                // No X-Request-Id sent: the line carries the id the service made, the one its answer names.
+                HttpResponse<String> answer = service.send("GET", "/v1/me", null, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln");
                 assertEquals(503, answer.statusCode(), answer.body());
-                assertEquals("json-logs-it-7", answer.headers().firstValue("X-Request-Id").orElseThrow());
+                String madeId = answer.headers().firstValue("X-Request-Id").orElseThrow();
+                HttpResponse<String> sent = service.send("GET", "/v1/plans", null, "json-logs-it-admin-key-0123456789abcdef",
+                        "X-Request-Id", "json-logs-it-7");
+                assertEquals("json-logs-it-7", sent.headers().firstValue("X-Request-Id").orElseThrow(), "a sane id sent is kept");
 
                 List<JsonNode> lines = new ArrayList<>();
                 for (String line : service.log().lines().toList()) {
@@ -50,7 +53,7 @@ class JsonLogsIT {
                         .filter(l -> l.path("loggerName").asText().equals("dev.creditledger.security.EndUserTokens")).toList();
                 assertEquals(1, duringRequest.size(), service.log());
                 assertEquals("WARN", duringRequest.get(0).path("level").asText());
-                assertEquals("json-logs-it-7", duringRequest.get(0).path("mdc").path("requestId").asText(), duringRequest.get(0).toString());
+                assertEquals(madeId, duringRequest.get(0).path("mdc").path("requestId").asText(), duringRequest.get(0).toString());
                 assertFalse(lines.stream().filter(l -> l.path("message").asText().contains("started in"))
                         .anyMatch(l -> l.path("mdc").has("requestId")), "a line outside any request carries no request id");
             }

@@ -140,7 +140,7 @@ class MetricsTest extends LedgerTest {
         assertEquals(expiredHolds, d.of("credits_reservations_total", "event", "expired"), "every hold expiry");
         assertEquals(10, d.of("credits_consumes_total", "feature", "code_generation", "tier", "free"), "ten paid consumes; the replay is none");
         assertEquals(10 * 2000 + 3000, d.of("credits_tokens_debited_total", "feature", "code_generation")
-                + d.of("credits_tokens_debited_total", "feature", "llm_call"), "five consumes and one settle");
+                + d.of("credits_tokens_debited_total", "feature", "llm_call"), "ten consumes and one settle");
         assertEquals(3000, d.of("credits_tokens_debited_total", "feature", "llm_call"));
         assertEquals(2, d.of("credits_refusals_total", "operation", "consume", "reason", "insufficient-credits",
                 "feature", "code_generation", "tier", "free"));

@@ -9,9 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -26,30 +24,30 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 @ApplicationScoped
 public class Draining {
 
-    static final String RETRY_AFTER_SECONDS = "1";
+    static final int RETRY_AFTER_SECONDS = 1;
 
-    private final Clock clock;
-    private final Duration delay;
-    private volatile Instant refuseFrom;
+    private final long delayNanos;
+    private volatile boolean stopping;
+    /** {@link System#nanoTime} from which new requests are refused: the same monotonic time Quarkus sleeps the delay on. */
+    private volatile long refuseFromNanos;
 
-    public Draining(Clock clock, @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
-        this.clock = clock;
-        this.delay = delay.orElse(Duration.ZERO);
+    public Draining(@ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
+        this.delayNanos = delay.orElse(Duration.ZERO).toNanos();
     }
 
     void stopping(@Observes ShutdownDelayInitiatedEvent event) {
-        refuseFrom = clock.instant().plus(delay);
+        refuseFromNanos = System.nanoTime() + delayNanos;
+        stopping = true;
     }
 
-    /** Runs right after {@link RequestIds}, so the refusal carries the request's id. */
+    /** Runs right after {@link RequestIds}, so a refusal's log lines carry the request's id. */
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 400)
     public Optional<Response> refuseWhenStopping(HttpServerRequest request) {
-        Instant from = refuseFrom;
-        if (from == null || clock.instant().isBefore(from)) {
+        if (!stopping || System.nanoTime() - refuseFromNanos < 0) {
             return Optional.empty();
         }
         return Optional.of(Problem.of(new CreditException(ErrorCode.UNAVAILABLE,
                 "This instance is stopping; retry after " + RETRY_AFTER_SECONDS + " s (another instance will answer)")
-                .header("Retry-After", RETRY_AFTER_SECONDS).header("Connection", "close"), request.path()));
+                .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)).header("Connection", "close"), request.path()));
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -69,8 +70,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /**
      * What a killed service leaves in its data directory must never block the next start (docs/design.md,
      * rule O5). PostgreSQL runs as a daemon of its own, so a service killed with SIGKILL leaves it
-     * running with no one to stop it: the next start stops that orphan cleanly (SIGTERM, PostgreSQL's
-     * smart shutdown: its service is gone, so no client keeps it, and it checkpoints and exits), then
+     * running with no one to stop it: the next start stops that orphan cleanly (SIGINT, PostgreSQL's
+     * fast shutdown: it ends any session a stray client left open, checkpoints and exits), then
      * starts its own with this start's settings and port. A {@code postmaster.pid} naming a process
      * that is no postgres of this directory (its number reused, say after a container restart) is
      * removed; one naming no process at all PostgreSQL removes itself. None of this is done while
@@ -83,9 +84,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return;
         }
         try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = channel.tryLock()) {
+                FileLock lock = tryLock(channel)) {
             if (lock == null) {
-                return;
+                return; // a live service holds the directory: the library refuses this start
             }
             long pid;
             try {
@@ -96,16 +97,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 return;
             }
             Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            if (process.isEmpty()) {
+            if (process.isEmpty() || pid == ProcessHandle.current().pid()) {
                 return;
             }
-            Optional<String> commandLine = process.get().info().commandLine();
-            if (commandLine.isEmpty()) {
+            Optional<String> command = process.get().info().command();
+            Optional<String[]> arguments = process.get().info().arguments();
+            if (command.isEmpty() || arguments.isEmpty()) {
                 return; // cannot tell what it is: left to PostgreSQL
             }
-            if (commandLine.get().contains("postgres") && commandLine.get().contains(dir.toString())) {
+            if (isPostmasterOf(command.get(), arguments.get(), dir)) {
                 LOG.warnf("The PostgreSQL of a previous run (PID %d) still serves %s; stopping it cleanly first", pid, dir);
-                process.get().destroy();
+                fastShutdown(pid);
                 try {
                     process.get().onExit().get(ORPHAN_STOP.toSeconds(), TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -118,6 +120,41 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 LOG.infof("Removing a stale %s (PID %d is another process now)", pidFile, pid);
                 Files.deleteIfExists(pidFile);
             }
+        }
+    }
+
+    /** The library's lock, or null when another process holds it (or this JVM does: a second start here). */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    /** A postgres executable started with {@code -D <dir>}: exactly this directory, not one whose name merely contains it. */
+    static boolean isPostmasterOf(String command, String[] arguments, Path dir) {
+        if (!Path.of(command).getFileName().toString().equals("postgres")) {
+            return false;
+        }
+        for (int i = 0; i + 1 < arguments.length; i++) {
+            if (arguments[i].equals("-D") && Path.of(arguments[i + 1]).toAbsolutePath().normalize().equals(dir)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** SIGINT: PostgreSQL's fast shutdown (sessions ended, a checkpoint, a clean stop). Java can only send TERM and KILL itself. */
+    private static void fastShutdown(long pid) throws IOException {
+        try {
+            int status = new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+            if (status != 0) {
+                throw new IOException("kill -INT " + pid + " exited " + status);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the previous PostgreSQL", e);
         }
     }
 

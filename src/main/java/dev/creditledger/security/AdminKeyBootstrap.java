@@ -51,12 +51,14 @@ public final class AdminKeyBootstrap {
                 return;
             }
             c.setAutoCommit(false);
+            Path written = null;
             try {
                 lockFirstKey(c);
                 if (!anyKey(c)) {
                     String key = ApiKeys.newKey();
                     insert(c, key, "first admin key", now);
                     Path file = writeKeyFile(dataDir, key);
+                    written = file;
                     c.commit();
                     LOG.warnf("Created the first admin API key, shown once here and kept in %s (owner-only): %s%n"
                             + "Create the keys your apps use with POST /v1/keys, then keep this one safe or revoke it.", file, key);
@@ -64,10 +66,26 @@ public final class AdminKeyBootstrap {
                     c.commit();
                 }
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (written != null) {
+                    // The commit failed after the file was written: no key file for a key not stored.
+                    try {
+                        Files.deleteIfExists(written);
+                    } catch (IOException delete) {
+                        e.addSuppressed(delete);
+                    }
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // a broken connection: the pool discards it
+                }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set up the bootstrap admin key", e);

@@ -106,9 +106,9 @@ public class Transactions {
             if (!WrittenAccounts.open()) {
                 return Panache.withTransaction(work);
             }
-            return Panache.withTransaction(work).onItemOrFailure().invoke((item, failure) -> {
-                List<LockedAccount> written = WrittenAccounts.take();
-                if (failure == null) {
+            return Panache.withTransaction(work).onTermination().invoke((item, failure, cancelled) -> {
+                List<LockedAccount> written = WrittenAccounts.take(); // closed however it ends, a cancel included
+                if (failure == null && !cancelled) {
                     metrics.committed(written);
                 }
             });

@@ -1,6 +1,7 @@
 package dev.creditledger.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -50,6 +51,18 @@ class EmbeddedPostgresServerTest {
             assertEquals("still here", rs.getString(1));
             assertEquals(dir.toAbsolutePath().normalize(), second.dataDirectory());
         }
+    }
+
+    @Test
+    void onlyAPostmasterOfThisVeryDirectoryIsTakenForAnOrphan() {
+        Path dir = Path.of("/var/lib/credits/data");
+        assertTrue(EmbeddedPostgresServer.isPostmasterOf("/tmp/embedded-pg/PG-1/bin/postgres",
+                new String[] {"-D", "/var/lib/credits/data", "-p", "15432"}, dir));
+        assertFalse(EmbeddedPostgresServer.isPostmasterOf("/tmp/embedded-pg/PG-1/bin/postgres",
+                new String[] {"-D", "/var/lib/credits/data2"}, dir), "another directory whose name starts the same");
+        assertFalse(EmbeddedPostgresServer.isPostmasterOf("/usr/bin/java",
+                new String[] {"-Dcredits.database.data-dir=/var/lib/credits/data", "-D", "/var/lib/credits/data"}, dir),
+                "a process that is no postgres, whatever its arguments");
     }
 
     @Test

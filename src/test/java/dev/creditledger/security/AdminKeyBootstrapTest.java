@@ -42,6 +42,7 @@ class AdminKeyBootstrapTest {
         }
     }
 
+    /** The four start behind a barrier; without the advisory lock they made three keys here. */
     @Test
     void instancesStartingTogetherOnAnEmptyDatabaseMakeOneFirstKey() throws Exception {
         try (ScratchDatabase db = migrated()) {
