@@ -95,23 +95,14 @@ if [[ -n ${PORT:-} ]]; then
     SERVICE_PORT=$PORT
     port_in_use "$SERVICE_PORT" && die "port $SERVICE_PORT is already in use"
 else
-    SERVICE_PORT=
-    for _ in $(seq 1 50); do
-        candidate=$(( 20000 + RANDOM % 30000 ))
-        if ! port_in_use "$candidate"; then SERVICE_PORT=$candidate; break; fi
-    done
-    [[ -n $SERVICE_PORT ]] || die "found no free port"
+    SERVICE_PORT=$("$REPO_ROOT/scripts/free-port") || die "found no free port"
 fi
 
 # The web app's origin (allowed by CORS): WEB_APP_ORIGIN, else a free port of its own.
 if [[ -n ${WEB_APP_ORIGIN:-} ]]; then
     ORIGIN=$WEB_APP_ORIGIN
 else
-    for _ in $(seq 1 50); do
-        candidate=$(( 20000 + RANDOM % 30000 ))
-        if [[ $candidate != "$SERVICE_PORT" ]] && ! port_in_use "$candidate"; then ORIGIN=http://127.0.0.1:$candidate; break; fi
-    done
-    [[ -n ${ORIGIN:-} ]] || die "found no free port for the web app"
+    ORIGIN=http://127.0.0.1:$("$REPO_ROOT/scripts/free-port" "$SERVICE_PORT") || die "found no free port for the web app"
 fi
 
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME"

@@ -20,14 +20,6 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 log() { printf '%s db-outage: %s\n' "$(date +%T)" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$(( 20000 + RANDOM % 30000 ))
-        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-    done
-    return 1
-}
 
 WORK=$(mktemp -d /tmp/credit-db-outage.XXXXXX)
 chmod 755 "$WORK"
@@ -46,13 +38,13 @@ cleanup() {
 trap cleanup EXIT
 [[ $(id -u) == 0 ]] && chown postgres "$WORK"
 
-PG_PORT=$(free_port)
+PG_PORT=$(scripts/free-port)
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
 pg() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1" -l "$WORK/pg.log" -w "$@" >/dev/null; }
 pg start
 log "PostgreSQL on 127.0.0.1:$PG_PORT"
 
-PORT=$(free_port)
+PORT=$(scripts/free-port "$PG_PORT")
 URL=http://127.0.0.1:$PORT
 KEY=$(openssl rand -hex 24)
 QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \

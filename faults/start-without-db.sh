@@ -10,10 +10,7 @@ fail() { echo "start-without-db: FAILED: $*" >&2; exit 1; }
 LOG=$(mktemp /tmp/credit-start-without-db.XXXXXX.log)
 trap 'rm -f "$LOG"' EXIT
 # A port nothing listens on: one that refused a connection just now.
-for _ in $(seq 1 50); do
-    PORT=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
-done
+PORT=$(scripts/free-port)
 status=0
 timeout 60 env QUARKUS_HTTP_PORT=0 QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:$PORT/credits" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=s3cret \

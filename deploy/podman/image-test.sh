@@ -67,12 +67,7 @@ IMAGE_USER=$(podman image inspect --format '{{.Config.User}}' "$IMAGE")
 IMAGE_UID=${IMAGE_USER%%:*}
 (( IMAGE_UID != 0 )) || fail "the image runs as root (USER $IMAGE_USER)"
 
-PORT=
-for _ in $(seq 1 50); do
-    candidate=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { PORT=$candidate; break; }
-done
-[[ -n $PORT ]] || fail "found no free port"
+PORT=$(scripts/free-port) || fail "found no free port"
 URL=http://127.0.0.1:$PORT
 
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB_NAME"

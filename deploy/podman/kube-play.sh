@@ -57,12 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=
-for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { PORT=$p; break; }
-done
-[[ -n $PORT ]] || fail "found no free port"
+PORT=$(scripts/free-port) || fail "found no free port"
 
 # Render, then split for podman: the Deployment and ConfigMaps into pod.yaml (the container's port
 # published on 127.0.0.1:$PORT), each Secret into secret.<name>.json (its data, as podman reads a

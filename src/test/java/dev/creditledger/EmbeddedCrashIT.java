@@ -9,7 +9,6 @@ import dev.creditledger.support.ServiceProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,7 +118,7 @@ class EmbeddedCrashIT {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl("jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres");
         ds.setUser("postgres");
-        Ledger ledger = new Ledger(ds, "free", Duration.ofDays(1));
+        Ledger ledger = Ledger.ofPackagedService(ds);
         Map<String, Long> entries = ledger.consumesByKey();
         for (String idempotencyKey : answered.keySet()) {
             assertEquals(1L, entries.getOrDefault(idempotencyKey, 0L), idempotencyKey + " was answered 200");

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,7 +98,7 @@ class GracefulShutdownIT {
                 // Each key answered 200 is charged once; each refused one not at all.
                 List<String> unexpected = answers.values().stream().filter(a -> !Set.of("200", "503", "no answer").contains(a)).toList();
                 assertEquals(List.of(), unexpected, "every answer is 200, or 503 unavailable with Retry-After");
-                Ledger ledger = new Ledger(db.dataSource(), "free", Duration.ofDays(1));
+                Ledger ledger = Ledger.ofPackagedService(db.dataSource());
                 Map<String, Long> charged = ledger.consumesByKey();
                 answers.forEach((idempotencyKey, status) -> {
                     long entries = charged.getOrDefault(idempotencyKey, 0L);

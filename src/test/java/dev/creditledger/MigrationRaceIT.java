@@ -3,19 +3,19 @@ package dev.creditledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.creditledger.db.EmbeddedPostgresServer;
+import dev.creditledger.support.ScratchDatabase;
 import dev.creditledger.support.ServiceProcess;
 import dev.creditledger.support.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,21 +45,16 @@ class MigrationRaceIT {
     @Test
     void twoInstancesStartedTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
         Path dir = Files.createTempDirectory("credit-ledger-race");
-        try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dir.resolve("pg"), 0, false)) {
-            try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
-                s.execute("create database race");
-            }
-            String url = "postgresql://127.0.0.1:" + postgres.port() + "/race";
+        try (ScratchDatabase db = ScratchDatabase.start()) {
             List<ServiceProcess> services = new ArrayList<>();
-            try (Connection barrier = DriverManager.getConnection("jdbc:" + url, "postgres", "")) {
+            try (Connection barrier = db.dataSource().getConnection()) {
                 query(barrier, "select pg_advisory_lock(" + FLYWAY_LOCK + ")");
                 try {
                     for (String name : List.of("a", "b")) {
-                        services.add(ServiceProcess.launch(dir.resolve(name + ".log"), Map.of(
-                                "QUARKUS_DATASOURCE_REACTIVE_URL", url,
-                                "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                                "CREDITS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY,
-                                "CREDITS_DATABASE_DATA_DIR", dir.resolve(name).toString())));
+                        Map<String, String> env = new HashMap<>(db.serviceEnvironment());
+                        env.put("CREDITS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
+                        env.put("CREDITS_DATABASE_DATA_DIR", dir.resolve(name).toString());
+                        services.add(ServiceProcess.launch(dir.resolve(name + ".log"), env));
                     }
                     awaitBothWaitingForTheLock(barrier, services);
                     query(barrier, "select pg_advisory_unlock(" + FLYWAY_LOCK + ")");
@@ -96,7 +91,7 @@ class MigrationRaceIT {
 
     /** Both services are inside Flyway's migrate, each trying the lock this test holds. */
     private static void awaitBothWaitingForTheLock(Connection barrier, List<ServiceProcess> services) throws Exception {
-        String waiting = "select count(distinct pid) from pg_stat_activity where datname = 'race' and pid <> pg_backend_pid() "
+        String waiting = "select count(distinct pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() "
                 + "and query like 'SELECT pg_try_advisory%lock(" + FLYWAY_LOCK + ")'";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -109,7 +104,7 @@ class MigrationRaceIT {
         }
         throw new AssertionError("the two services were not both waiting for Flyway's lock " + FLYWAY_LOCK + " within 120 s "
                 + "(has Flyway's PostgreSQL lock changed?); sessions: "
-                + rows(barrier, "select pid || ' ' || state || ' ' || query from pg_stat_activity where datname = 'race'"));
+                + rows(barrier, "select pid || ' ' || state || ' ' || query from pg_stat_activity where datname = current_database()"));
     }
 
     private static HttpResponse<String> send(int port, String method, String path, String json) throws Exception {

@@ -9,7 +9,6 @@ import dev.creditledger.support.ScratchDatabase;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -73,6 +72,6 @@ class AdminKeyBootstrapTest {
     }
 
     private static Ledger ledger(ScratchDatabase db) {
-        return new Ledger(db.dataSource(), "free", Duration.ofDays(1));
+        return Ledger.ofPackagedService(db.dataSource());
     }
 }

@@ -6,6 +6,9 @@ import dev.creditledger.catalog.CreditsConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -38,8 +42,22 @@ public class Ledger {
         this(dataSource, config.defaultTier(), config.idempotency().retention());
     }
 
-    /** The same checks over any database of the service, for the tests that run the packaged service as a process. */
-    public Ledger(DataSource dataSource, String defaultTier, Duration idempotencyRetention) {
+    /**
+     * The checks over the database of a packaged service run with its defaults: the tier and
+     * retention read from {@code application.properties}, for the tests that run it as a process.
+     */
+    public static Ledger ofPackagedService(DataSource dataSource) {
+        Properties defaults = new Properties();
+        try (InputStream in = Ledger.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read application.properties", e);
+        }
+        return new Ledger(dataSource, defaults.getProperty("credits.default-tier"),
+                Duration.parse(defaults.getProperty("credits.idempotency.retention")));
+    }
+
+    private Ledger(DataSource dataSource, String defaultTier, Duration idempotencyRetention) {
         this.dataSource = dataSource;
         long retentionSeconds = idempotencyRetention.toSeconds();
         invariants.put("1. balance = sum(remaining of active grants) >= 0", new Invariant("""
