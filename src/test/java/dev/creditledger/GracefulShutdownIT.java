@@ -1,7 +1,6 @@
 package dev.creditledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.creditledger.problem.ErrorCode;
@@ -29,11 +28,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM to the packaged service under concurrent keyed load (docs/design.md, rule O4). Six
- * consumes are held in flight by a row lock the test keeps; at SIGTERM readiness goes down while
- * requests are still served for the delay, then new requests are refused 503 `unavailable`, the
- * held ones finish 200 once the lock is let go, and the process exits by itself. Then every key
- * answered 200 is in the ledger exactly once, every key refused is not (a request the closing server dropped unanswered is charged at most
- * once, which its retry with the same key settles), and the invariants hold.
+ * consumes are held in flight by a row lock the test keeps, and a maintenance run by a lock on the
+ * reservation it is expiring; at SIGTERM readiness goes down while requests are still served for
+ * the delay, then new requests are refused 503 `unavailable`, the held ones finish 200 once the
+ * lock is let go, the service waits for the maintenance run, which commits once its lock is let go,
+ * and the process exits by itself. Then every key answered 200 is in the ledger exactly once, every
+ * key refused is not (a request the closing server dropped unanswered is charged at most once,
+ * which its retry with the same key settles), the reservation is expired, and the invariants hold.
  */
 class GracefulShutdownIT {
 
@@ -52,13 +53,25 @@ class GracefulShutdownIT {
             env.put("CREDITS_MAINTENANCE_DELAY", "0s");
             ServiceProcess service = ServiceProcess.start(env, Files.createTempFile("credit-ledger-shutdown", ".log"));
             try {
-                for (String account : List.of("held", "load-0", "load-1", "load-2", "load-3")) {
+                for (String account : List.of("held", "expiring", "expiring-later", "load-0", "load-1", "load-2", "load-3")) {
                     assertEquals(201, service.send("PUT", "/v1/accounts/" + account, "{\"tier\":\"enterprise\",\"subscriptionDays\":30}", KEY)
                             .statusCode());
                 }
                 ExecutorService clients = Executors.newFixedThreadPool(HELD + LOADERS);
                 Map<String, String> answers = new ConcurrentHashMap<>(); // idempotency key -> status, or "refused"
-                try (Connection lock = db.dataSource().getConnection()) {
+                try (Connection jobLock = db.dataSource().getConnection(); Connection lock = db.dataSource().getConnection()) {
+                    // A hold that expires in 2 s, whose row the test locks: the maintenance run that
+                    // expires it waits on the lock, inside its transaction, until the test lets go.
+                    // Another expires just after it, due in the same run.
+                    for (String account : List.of("expiring", "expiring-later")) {
+                        assertEquals(201, service.send("POST", "/v1/accounts/" + account + "/reservations",
+                                "{\"feature\":\"code_generation\",\"ttlSeconds\":2}", KEY, "Idempotency-Key", account).statusCode());
+                    }
+                    jobLock.setAutoCommit(false);
+                    try (Statement s = jobLock.createStatement()) {
+                        s.execute("select 1 from reservation where account_id = 'expiring' for update");
+                    }
+                    await("the maintenance run waits on the reservation's lock", () -> waitingOnLocks(db) == 1);
                     lock.setAutoCommit(false);
                     try (Statement s = lock.createStatement()) {
                         s.execute("select 1 from account where account_id = 'held' for update");
@@ -69,7 +82,7 @@ class GracefulShutdownIT {
                         held.add(clients.submit(() -> service.send("POST", "/v1/accounts/held/consume", CONSUME, KEY,
                                 "Idempotency-Key", idempotencyKey)));
                     }
-                    await("the held consumes wait on the row lock", () -> waitingOnLocks(db) == HELD);
+                    await("the held consumes wait on the row lock", () -> waitingOnLocks(db) == HELD + 1);
                     for (int t = 0; t < LOADERS; t++) {
                         int loader = t;
                         clients.submit(() -> load(service, "load-" + loader, answers));
@@ -87,12 +100,17 @@ class GracefulShutdownIT {
                         HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
                         assertEquals(200, response.statusCode(), "an in-flight request finishes: " + response.body());
                     }
+                    await("the service waits for the maintenance run in progress",
+                            () -> service.log().contains("for the maintenance run in progress to finish"));
+                    assertTrue(service.process().isAlive(), "the maintenance run in progress keeps the service up");
+                    jobLock.commit();
                 }
-                assertTrue(service.process().waitFor(30, TimeUnit.SECONDS), "the service exits once its requests are done");
+                assertTrue(service.process().waitFor(30, TimeUnit.SECONDS), "the service exits once its requests and its job are done");
                 clients.shutdown();
                 assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
                 String log = service.log();
-                assertFalse(log.contains("\"level\":\"ERROR\""), "the jobs and the pool stop without an error: " + log);
+                List<String> errors = log.lines().filter(line -> line.contains("\"level\":\"ERROR\"")).toList();
+                assertEquals(List.of(), errors, "the jobs and the pool stop without an error");
                 assertTrue(log.contains("stopped in"), log);
 
                 // Each key answered 200 is charged once; each refused one not at all.
@@ -117,6 +135,9 @@ class GracefulShutdownIT {
                 assertTrue(made >= answered200 && made <= answered200 + unanswered, "entries " + made + " for " + answered200
                         + " answered 200 and " + unanswered + " unanswered: no other key was charged");
                 assertTrue(answers.values().stream().filter("200"::equals).count() > 40, answers.toString());
+                assertEquals("expired", reservationStatus(db, "expiring"), "the maintenance run in progress at the stop committed");
+                assertEquals("open", reservationStatus(db, "expiring-later"),
+                        "the run ended after the account it held: the next one stays due (the lazy path applies it)");
                 ledger.assertInvariants();
             } finally {
                 service.close();
@@ -150,6 +171,17 @@ class GracefulShutdownIT {
             } catch (Exception e) {
                 answers.put(idempotencyKey, "failed " + e);
                 return null;
+            }
+        }
+    }
+
+    private static String reservationStatus(ScratchDatabase db, String account) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+                var query = c.prepareStatement("select status from reservation where account_id = ?")) {
+            query.setString(1, account);
+            try (ResultSet rs = query.executeQuery()) {
+                assertTrue(rs.next(), account);
+                return rs.getString("status");
             }
         }
     }

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
  * successful. Flyway serializes them with a PostgreSQL advisory lock. To make sure they contend for
  * it rather than one finishing before the other begins, the test itself holds that lock until both
  * services are waiting for it (seen in pg_stat_activity), then lets them go at once.
+ *
+ * <p>Meanwhile their scheduled jobs are due every second from the start, and the schema they work
+ * on does not exist yet: no run starts before the start-up has migrated it (the scheduler itself
+ * starts earlier), so neither service logs an error; once up, the jobs run.
  */
 class MigrationRaceIT {
 
@@ -43,7 +47,7 @@ class MigrationRaceIT {
     static final long FLYWAY_LOCK = 77431708279161L + "\"public\".\"flyway_schema_history\"".hashCode();
 
     @Test
-    void twoInstancesStartedTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
+    void twoInstancesStartedTogetherOnAnEmptyDatabaseMigrateItOnceAndRunNoJobBefore() throws Exception {
         Path dir = Files.createTempDirectory("credit-ledger-race");
         try (ScratchDatabase db = ScratchDatabase.start()) {
             List<ServiceProcess> services = new ArrayList<>();
@@ -54,9 +58,15 @@ class MigrationRaceIT {
                         Map<String, String> env = new HashMap<>(db.serviceEnvironment());
                         env.put("CREDITS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
                         env.put("CREDITS_DATABASE_DATA_DIR", dir.resolve(name).toString());
+                        env.put("CREDITS_MAINTENANCE_DELAY", "0s");
+                        env.put("CREDITS_MAINTENANCE_EVERY", "1s");
+                        env.put("CREDITS_IDEMPOTENCY_CLEANUP_EVERY", "1s");
                         services.add(ServiceProcess.launch(dir.resolve(name + ".log"), env));
                     }
                     awaitBothWaitingForTheLock(barrier, services);
+                    // The start-up is held for three of the jobs' periods: a job that ran now would
+                    // find no tables. (A window for something that must not happen, not a wait for an event.)
+                    Thread.sleep(3_000);
                     query(barrier, "select pg_advisory_unlock(" + FLYWAY_LOCK + ")");
 
                     int a = services.get(0).awaitReady();
@@ -68,6 +78,20 @@ class MigrationRaceIT {
                     }
                     HttpResponse<String> status = send(b, "GET", "/v1/accounts/race-user", null);
                     assertTrue(status.body().contains("\"availableTokens\":6000"), status.body());
+
+                    // Once up, the jobs run: an idempotency record past its retention goes.
+                    query(barrier, "insert into idempotency_record (account_id, idempotency_key, fingerprint, created_at, expires_at) "
+                            + "values ('race-user', 'expired', 'f', now() - interval '2 days', now() - interval '1 day') returning 1");
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!rows(barrier, "select 1 from idempotency_record where idempotency_key = 'expired'").isEmpty()) {
+                        assertTrue(System.nanoTime() < deadline, "the idempotency cleanup ran within 30 s of the start");
+                        Thread.sleep(50);
+                    }
+                    for (ServiceProcess service : services) {
+                        List<String> errors = service.log().lines().filter(line -> line.contains(" ERROR ")
+                                || line.contains("\"level\":\"ERROR\"")).toList();
+                        assertEquals(List.of(), errors, "no job ran before the schema was there");
+                    }
                 } finally {
                     for (ServiceProcess service : services) {
                         service.close();

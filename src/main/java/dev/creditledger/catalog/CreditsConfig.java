@@ -127,6 +127,13 @@ public interface CreditsConfig {
         /** Delay before the first run after start. */
         @WithDefault("10s")
         String delay();
+
+        /**
+         * How long a stopping service waits, after its requests, for a maintenance run in progress
+         * to finish its account (docs/design.md, rule O4).
+         */
+        @WithDefault("5s")
+        Duration stopTimeout();
     }
 
     interface Database {

@@ -11,6 +11,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
@@ -52,12 +53,15 @@ public class DatabaseStartup {
     private final Instance<AgroalDataSource> dataSource;
     private final CreditsConfig config;
     private final Clock clock;
+    private final Event<SchemaReady> schemaReady;
     private final Path dataDirectory;
     private final int embeddedPort;
     private final boolean cleanAtStart;
     private EmbeddedPostgresServer embedded;
 
-    public DatabaseStartup(Instance<Flyway> flyway, Instance<AgroalDataSource> dataSource, CreditsConfig config, Clock clock) {
+    public DatabaseStartup(Instance<Flyway> flyway, Instance<AgroalDataSource> dataSource, CreditsConfig config, Clock clock,
+                           Event<SchemaReady> schemaReady) {
+        this.schemaReady = schemaReady;
         this.flyway = flyway;
         this.dataSource = dataSource;
         this.config = config;
@@ -96,6 +100,7 @@ public class DatabaseStartup {
             return;
         }
         AdminKeyBootstrap.ensure(dataSource.get(), config, Instants.now(clock));
+        schemaReady.fire(new SchemaReady());
     }
 
     private static String rootMessage(Throwable e) {
@@ -106,6 +111,7 @@ public class DatabaseStartup {
         return root.getMessage();
     }
 
+    /** At the default priority: after MaintenanceJobs has waited for its run in progress (rule O4). */
     void stop(@Observes ShutdownEvent event) {
         if (embedded != null) {
             embedded.close();

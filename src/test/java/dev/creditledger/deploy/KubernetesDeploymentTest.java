@@ -140,11 +140,13 @@ class KubernetesDeploymentTest {
             Duration timeout = duration(render, "quarkus.shutdown.timeout", "QUARKUS_SHUTDOWN_TIMEOUT");
             Duration delay = duration(render, "quarkus.shutdown.delay", "QUARKUS_SHUTDOWN_DELAY");
             assertTrue(delayed || delay.isZero(), render + ": sets a shutdown delay, but quarkus.shutdown.delay-enabled is not true in the build");
-            Duration needed = delay.plus(timeout).plusSeconds(10);   // 10 s for the JVM to stop after the last request
+            Duration jobs = duration(render, "credits.maintenance.stop-timeout", "CREDITS_MAINTENANCE_STOP_TIMEOUT");
+            Duration needed = delay.plus(timeout).plus(jobs).plusSeconds(5);   // 5 s for the JVM to stop after the last job
             JsonNode pod = deployment(render).path("spec").path("template").path("spec");
             long grace = pod.path("terminationGracePeriodSeconds").asLong(30);
             assertTrue(grace >= needed.toSeconds(), render + ": terminationGracePeriodSeconds " + grace + " < quarkus.shutdown.delay "
-                    + delay.toSeconds() + " s + quarkus.shutdown.timeout " + timeout.toSeconds() + " s + 10 s");
+                    + delay.toSeconds() + " s + quarkus.shutdown.timeout " + timeout.toSeconds() + " s + credits.maintenance.stop-timeout "
+                    + jobs.toSeconds() + " s + 5 s");
         }
     }
 
