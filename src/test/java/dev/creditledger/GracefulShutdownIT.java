@@ -51,6 +51,7 @@ class GracefulShutdownIT {
             env.put("QUARKUS_SHUTDOWN_DELAY", "2s");
             env.put("CREDITS_MAINTENANCE_EVERY", "1s"); // the jobs are running when the signal comes
             env.put("CREDITS_MAINTENANCE_DELAY", "0s");
+            env.put("CREDITS_MAINTENANCE_STOP_TIMEOUT", "60s"); // the test lets the held run go: a slow machine must not run out first
             ServiceProcess service = ServiceProcess.start(env, Files.createTempFile("credit-ledger-shutdown", ".log"));
             try {
                 for (String account : List.of("held", "expiring", "expiring-later", "load-0", "load-1", "load-2", "load-3")) {
@@ -60,12 +61,12 @@ class GracefulShutdownIT {
                 ExecutorService clients = Executors.newFixedThreadPool(HELD + LOADERS);
                 Map<String, String> answers = new ConcurrentHashMap<>(); // idempotency key -> status, or "refused"
                 try (Connection jobLock = db.dataSource().getConnection(); Connection lock = db.dataSource().getConnection()) {
-                    // A hold that expires in 2 s, whose row the test locks: the maintenance run that
+                    // A hold that expires in 4 s, whose row the test locks: the maintenance run that
                     // expires it waits on the lock, inside its transaction, until the test lets go.
                     // Another expires just after it, due in the same run.
                     for (String account : List.of("expiring", "expiring-later")) {
                         assertEquals(201, service.send("POST", "/v1/accounts/" + account + "/reservations",
-                                "{\"feature\":\"code_generation\",\"ttlSeconds\":2}", KEY, "Idempotency-Key", account).statusCode());
+                                "{\"feature\":\"code_generation\",\"ttlSeconds\":4}", KEY, "Idempotency-Key", account).statusCode());
                     }
                     jobLock.setAutoCommit(false);
                     try (Statement s = jobLock.createStatement()) {

@@ -34,8 +34,6 @@ import org.junit.jupiter.api.Test;
 class ReservationRaceTest extends LedgerTest {
 
     private static final int THREADS = 48;
-    /** Requests that must have been in flight at once for a run to count as a race. */
-    private static final int OVERLAP = THREADS / 4;
 
     @Inject
     MaintenanceJobs jobs;
@@ -46,7 +44,7 @@ class ReservationRaceTest extends LedgerTest {
         openFree(user);
 
         List<String> types = Race.run(60, THREADS, i -> outcome(hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000}")
-                .extract().response())).overlapping(OVERLAP);
+                .extract().response())).overlapping();
 
         assertEquals(Map.of("201", 10L, "insufficient-credits", 50L), count(types));
         status(user).body("heldTokens", equalTo(10000)).body("availableTokens", equalTo(0)).body("openReservations", equalTo(10));
@@ -58,7 +56,7 @@ class ReservationRaceTest extends LedgerTest {
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
 
         List<String> types = Race.run(130, THREADS, i -> outcome(hold(user, "{\"feature\":\"llm_call\",\"tokens\":100}")
-                .extract().response())).overlapping(OVERLAP);
+                .extract().response())).overlapping();
 
         assertEquals(Map.of("201", 100L, "too-many-reservations", 30L), count(types));
         status(user).body("openReservations", equalTo(100)).body("heldTokens", equalTo(10000));
@@ -72,7 +70,7 @@ class ReservationRaceTest extends LedgerTest {
 
         // Even requests settle, odd ones release.
         List<String> types = Race.run(40, THREADS, i -> outcome((i % 2 == 0
-                ? settle(user, id, "{\"tokens\":4000}") : release(user, id)).extract().response())).overlapping(OVERLAP);
+                ? settle(user, id, "{\"tokens\":4000}") : release(user, id)).extract().response())).overlapping();
 
         assertEquals(1, types.stream().filter("200"::equals).count(), types.toString());
         assertEquals(39, types.stream().filter("reservation-not-open"::equals).count(), types.toString());
@@ -89,14 +87,14 @@ class ReservationRaceTest extends LedgerTest {
     void holdsSettlesAndConsumesRacingNeverOverspendAndAddUp() {
         String user = newUserId("mixrace");
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
-        List<Long> ids = Race.run(40, THREADS, i -> holdLlm(user, 3000)).overlapping(OVERLAP);
+        List<Long> ids = Race.run(40, THREADS, i -> holdLlm(user, 3000)).overlapping();
 
         List<Response> answers = Race.run(160, THREADS, i -> switch (i % 4) {
             case 0 -> settle(user, ids.get(i / 4), "{\"tokens\":" + (1000 + i * 10) + "}").extract().response();
             case 1 -> release(user, ids.get(i / 4)).extract().response();
             case 2 -> hold(user, "{\"feature\":\"llm_call\",\"tokens\":2500}").extract().response();
             default -> codeGeneration(user).extract().response();
-        }).overlapping(OVERLAP);
+        }).overlapping();
 
         for (int n = 0; n < 40; n++) {
             // Reservation n's settle and release race: the race decides which one resolves it, and
@@ -132,7 +130,7 @@ class ReservationRaceTest extends LedgerTest {
         open(user, "{\"tier\":\"pro\"}").statusCode(201);
         Instant start = clock.instant();
         List<Long> ids = Race.run(30, THREADS, i -> hold(user, "{\"feature\":\"llm_call\",\"tokens\":1000,\"ttlSeconds\":60}")
-                .statusCode(201).extract().jsonPath().getLong("reservation.reservationId")).overlapping(OVERLAP);
+                .statusCode(201).extract().jsonPath().getLong("reservation.reservationId")).overlapping();
 
         List<Integer> codes = Race.run(30, THREADS, i -> {
             if (i == 15) {
@@ -140,7 +138,7 @@ class ReservationRaceTest extends LedgerTest {
                 jobs.maintainDueAccounts().await().atMost(Duration.ofSeconds(60));
             }
             return settle(user, ids.get(i), "{\"tokens\":800}").extract().statusCode();
-        }).overlapping(OVERLAP);
+        }).overlapping();
 
         // Each settle lands before or after the holds' expiry (the race decides), so it is 200 or
         // 409; the counts below pin the sum: every hold is settled or expired, exactly once.
