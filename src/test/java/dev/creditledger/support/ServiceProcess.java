@@ -3,7 +3,6 @@ package dev.creditledger.support;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -160,10 +159,24 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * A port nothing listens on right now, outside the kernel's ephemeral range, where an outgoing
+     * connection (the service's own to PostgreSQL among them) could take it before the service
+     * binds it, as one from {@code new ServerSocket(0)} could. The rule lives in
+     * {@code scripts/free-port}, which the shell scripts use too.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        Process script = new ProcessBuilder("scripts/free-port").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(script.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        try {
+            if (script.waitFor() != 0) {
+                throw new IOException("scripts/free-port found no free port");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
+        return Integer.parseInt(out);
     }
 
     /** Stops the service (SIGTERM, then SIGKILL after 60 s). */
