@@ -1,6 +1,7 @@
 package dev.creditledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,10 +59,13 @@ class EmbeddedCrashIT {
         assertNotEquals(orphan, own, "the restart runs its own PostgreSQL");
         checkLedger(dbPort);
 
-        loadThenKill(second, "b", () -> ProcessHandle.of(own).ifPresent(ProcessHandle::destroyForcibly));
+        ProcessHandle ownPostmaster = ProcessHandle.of(own).orElseThrow();
+        loadThenKill(second, "b", ownPostmaster::destroyForcibly);
+        ownPostmaster.onExit().get(30, TimeUnit.SECONDS);
         assertTrue(Files.exists(dataDir.resolve("postmaster.pid")), "the killed PostgreSQL left its pid file");
 
         try (ServiceProcess third = start(dataDir, dbPort, "third")) {
+            assertFalse(third.log().contains("still serves"), "nothing of the killed PostgreSQL ran on: " + third.log());
             checkLedger(dbPort);
             HttpResponse<String> replay = third.send("POST", "/v1/accounts/crash/consume", CONSUME, KEY,
                     "Idempotency-Key", answered.keySet().iterator().next());

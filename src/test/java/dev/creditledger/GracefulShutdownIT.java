@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -106,12 +107,11 @@ class GracefulShutdownIT {
                     assertTrue(service.process().isAlive(), "the maintenance run in progress keeps the service up");
                     jobLock.commit();
                 }
-                assertTrue(service.process().waitFor(30, TimeUnit.SECONDS), "the service exits once its requests and its job are done");
+                service.awaitExit(Duration.ofSeconds(30)); // the service exits once its requests and its job are done
                 clients.shutdown();
                 assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
                 String log = service.log();
-                List<String> errors = log.lines().filter(line -> line.contains("\"level\":\"ERROR\"")).toList();
-                assertEquals(List.of(), errors, "the jobs and the pool stop without an error");
+                assertEquals(List.of(), service.errorLines(), "the jobs and the pool stop without an error");
                 assertTrue(log.contains("stopped in"), log);
 
                 // Each key answered 200 is charged once; each refused one not at all.

@@ -34,8 +34,7 @@ class NativeWithoutDatabaseIT {
                 "CREDITS_DATABASE_DATA_DIR", dataDir.toString()))) {
             assertEquals(1, service.awaitExit(Duration.ofSeconds(60)), service.log());
             String log = service.log();
-            // The packaged service logs JSON lines (prod profile).
-            List<String> errors = log.lines().filter(line -> line.contains("\"level\":\"ERROR\"")).toList();
+            List<String> errors = service.errorLines();
             assertEquals(1, errors.size(), log);
             assertTrue(errors.get(0).contains("the embedded PostgreSQL runs on the JVM only"), errors.get(0));
             assertTrue(errors.get(0).contains("set QUARKUS_DATASOURCE_REACTIVE_URL"), errors.get(0));

@@ -26,6 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final String LISTENING = "Listening on: http://0.0.0.0:";
+    private static final com.fasterxml.jackson.databind.ObjectMapper LOG_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -128,6 +129,26 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * The ERROR lines of the packaged service's log, which is JSON lines (the prod profile): a line
+     * that is not JSON fails the test, so a log that stopped being JSON cannot hide its errors.
+     */
+    public List<String> errorLines() {
+        List<String> errors = new ArrayList<>();
+        for (String line : log().lines().toList()) {
+            com.fasterxml.jackson.databind.JsonNode entry;
+            try {
+                entry = LOG_JSON.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new AssertionError("not a JSON log line: " + line, e);
+            }
+            if (entry.path("level").asText().equals("ERROR")) {
+                errors.add(line);
+            }
+        }
+        return errors;
     }
 
     /** A request to this service, with the API key (or token) {@code key} when not null, and any headers (name, value, ...). */
