@@ -1,7 +1,6 @@
 package dev.creditledger.api;
 
 import dev.creditledger.problem.CreditException;
-import dev.creditledger.problem.ErrorCode;
 import dev.creditledger.problem.Problem;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,8 +45,8 @@ public class Draining {
         if (!stopping || System.nanoTime() - refuseFromNanos < 0) {
             return Optional.empty();
         }
-        return Optional.of(Problem.of(new CreditException(ErrorCode.UNAVAILABLE,
-                "This instance is stopping; retry after " + RETRY_AFTER_SECONDS + " s (another instance will answer)")
-                .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)).header("Connection", "close"), request.path()));
+        return Optional.of(Problem.of(CreditException.unavailable(
+                "This instance is stopping; retry after " + RETRY_AFTER_SECONDS + " s (another instance will answer)", RETRY_AFTER_SECONDS)
+                .header("Connection", "close"), request.path()));
     }
 }

@@ -27,6 +27,11 @@ public class CreditException extends RuntimeException {
         return new CreditException(ErrorCode.ACCOUNT_NOT_FOUND, "No account for user id '" + userId + "'");
     }
 
+    /** 503 {@code unavailable}: the service cannot answer now; {@code Retry-After} says when to try again. */
+    public static CreditException unavailable(String detail, int retryAfterSeconds) {
+        return new CreditException(ErrorCode.UNAVAILABLE, detail).header("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+
     public CreditException with(String name, Object value) {
         extensions.put(name, value);
         return this;

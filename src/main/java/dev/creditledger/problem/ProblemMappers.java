@@ -105,9 +105,9 @@ public class ProblemMappers {
         }
         if (DatabaseOutage.causedBy(e)) {
             LOG.warnf("The database cannot be reached (%s); %s answered 503", root, uri.getPath());
-            return Problem.of(new CreditException(ErrorCode.UNAVAILABLE, "The database cannot be reached right now; retry after "
-                    + DatabaseOutage.RETRY_AFTER_SECONDS + " s (with the same Idempotency-Key: a write may have been made)")
-                    .header("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS)), uri.getPath());
+            return Problem.of(CreditException.unavailable("The database cannot be reached right now; retry after "
+                    + DatabaseOutage.RETRY_AFTER_SECONDS + " s (with the same Idempotency-Key: a write may have been made)",
+                    DatabaseOutage.RETRY_AFTER_SECONDS), uri.getPath());
         }
         LOG.errorf(e, "Unexpected failure on %s", uri.getPath());
         return Problem.of(ErrorCode.INTERNAL, "The request failed unexpectedly; it may be retried with the same Idempotency-Key",

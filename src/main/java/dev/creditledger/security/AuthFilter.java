@@ -67,7 +67,7 @@ public class AuthFilter {
                     .map(subject -> endUser(routing, path, subject, endUserEndpoint))
                     .onFailure(EndUserTokens.Rejected.class).recoverWithItem(e -> unauthorized(path, e.getMessage(), "invalid_token"))
                     .onFailure(EndUserTokens.KeysUnavailable.class).recoverWithItem(e ->
-                            Problem.of(new CreditException(ErrorCode.UNAVAILABLE, e.getMessage()).header("Retry-After", "5"), path));
+                            Problem.of(CreditException.unavailable(e.getMessage(), 5), path));
         }
         String address = routing.request().remoteAddress() == null ? "unknown" : routing.request().remoteAddress().hostAddress();
         String hash = ApiKeys.hash(credential);
